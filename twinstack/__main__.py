@@ -1,0 +1,5 @@
+"""Allows ``python -m twinstack``."""
+
+from twinstack.cli import main
+
+raise SystemExit(main())

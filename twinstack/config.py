@@ -1,0 +1,68 @@
+"""Settings of one ``twinstack serve``: flags, with environment variables as defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 4010
+    data_dir: Path = field(default_factory=lambda: Path(".twinstack"))
+    """Embedded state (SQLite) and stored blobs."""
+    database_url: str | None = None
+    """``postgresql://...`` puts all state in PostgreSQL, shared by several processes."""
+    services: list[str] | None = None
+    """Slugs of the built-in packs to mount; ``None`` mounts all of them."""
+    specs: list[str] = field(default_factory=list)
+    """``PATH[:SLUG]`` of other OpenAPI documents to mount as generic twins."""
+    speed: str = "realistic"
+    workers: int = 1
+    postgres_admin_url: str | None = None
+    mysql_admin_url: str | None = None
+    dns_port: int = 10053
+    mqtt_url: str | None = None
+    strict: bool = False
+    """Validate every response against its document and raise on a mismatch (tests)."""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        return cls(
+            host=env.get("TWINSTACK_HOST", "127.0.0.1"),
+            port=int(env.get("TWINSTACK_PORT", "4010")),
+            data_dir=Path(env.get("TWINSTACK_DATA_DIR", ".twinstack")),
+            database_url=env.get("TWINSTACK_DATABASE_URL") or None,
+            services=[s for s in env["TWINSTACK_SERVICES"].split(",") if s] if env.get("TWINSTACK_SERVICES") else None,
+            specs=[s for s in env.get("TWINSTACK_SPECS", "").split(os.pathsep) if s],
+            speed=env.get("TWINSTACK_SPEED", "realistic"),
+            postgres_admin_url=env.get("TWINSTACK_POSTGRES_ADMIN_URL") or None,
+            mysql_admin_url=env.get("TWINSTACK_MYSQL_ADMIN_URL") or None,
+            dns_port=int(env.get("TWINSTACK_DNS_PORT", "10053")),
+            mqtt_url=env.get("TWINSTACK_MQTT_URL") or None,
+            strict=env.get("TWINSTACK_STRICT", "") in ("1", "true", "yes"),
+        )
+
+    def to_env(self) -> dict[str, str]:
+        """The same settings as environment variables (how ``--workers`` children get them)."""
+        env = {
+            "TWINSTACK_HOST": self.host, "TWINSTACK_PORT": str(self.port), "TWINSTACK_DATA_DIR": str(self.data_dir),
+            "TWINSTACK_SPEED": self.speed, "TWINSTACK_DNS_PORT": str(self.dns_port),
+            "TWINSTACK_STRICT": "1" if self.strict else "",
+        }
+        if self.database_url:
+            env["TWINSTACK_DATABASE_URL"] = self.database_url
+        if self.services is not None:
+            env["TWINSTACK_SERVICES"] = ",".join(self.services)
+        if self.specs:
+            env["TWINSTACK_SPECS"] = os.pathsep.join(self.specs)
+        for key, value in (
+            ("TWINSTACK_POSTGRES_ADMIN_URL", self.postgres_admin_url), ("TWINSTACK_MYSQL_ADMIN_URL", self.mysql_admin_url),
+            ("TWINSTACK_MQTT_URL", self.mqtt_url),
+        ):
+            if value:
+                env[key] = value
+        return env

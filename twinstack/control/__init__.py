@@ -1,0 +1,1 @@
+"""The control plane under ``/_twinstack/``: not part of any seed API."""

@@ -1,0 +1,167 @@
+"""``/_twinstack/``: health, tenants, reset, state, clock, outbox, request journal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from twinstack import __version__
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(value), status, media_type="application/json")
+
+
+def _error(status: int, message: str, field: str | None = None) -> Response:
+    body: dict[str, Any] = {"error": "bad_request" if status < 500 else "error", "message": message}
+    if field:
+        body["field"] = field
+    return _json(body, status)
+
+
+async def _body(request: Request) -> tuple[dict[str, Any] | None, Response | None]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}, None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None, _error(400, "body: invalid JSON", "body")
+    if not isinstance(data, dict):
+        return None, _error(400, "body: expected a JSON object", "body")
+    return data, None
+
+
+async def health(request: Request) -> Response:
+    rt = request.app.state.runtime
+    s = rt.settings
+    host = request.headers.get("host") or f"{s.host}:{s.port}"
+    http = f"{request.url.scheme}://{host}"
+    endpoints: dict[str, Any] = {"http": http}
+    if "wayscloud" in rt.twins:
+        endpoints["s3"] = f"{http}/wayscloud-s3"
+    return _json(
+        {"status": "ok", "services": {slug: "ready" for slug in rt.twins}, "endpoints": endpoints, "version": __version__}
+    )
+
+
+async def create_tenant(request: Request) -> Response:
+    body, err = await _body(request)
+    if err is not None:
+        return err
+    assert body is not None
+    name = body.get("name")
+    if name is not None and not isinstance(name, str):
+        return _error(400, "name: expected a string", "name")
+    return _json(request.app.state.runtime.create_tenant(name), 201)
+
+
+async def get_tenant(request: Request) -> Response:
+    view = request.app.state.runtime.tenant_view(request.path_params["tenant_id"])
+    if view is None:
+        return _json({"error": "not_found", "message": "No such tenant"}, 404)
+    return _json(view)
+
+
+async def reset(request: Request) -> Response:
+    request.app.state.runtime.reset()
+    return _json({"status": "ok"})
+
+
+async def export_state(request: Request) -> Response:
+    rt = request.app.state.runtime
+    rt.flush_journal()
+    return _json(rt.store.export())
+
+
+async def import_state(request: Request) -> Response:
+    body, err = await _body(request)
+    if err is not None:
+        return err
+    assert body is not None
+    if body.get("format") != "twinstack-state/1":
+        return _error(400, "format: expected a document from /_twinstack/state/export", "format")
+    rt = request.app.state.runtime
+    try:
+        rt.store.import_(body)
+    except Exception as exc:  # a malformed snapshot is the caller's error, and nothing was changed
+        return _error(400, f"snapshot rejected: {exc}")
+    rt.clock.reload()
+    return _json({"status": "ok"})
+
+
+async def advance_clock(request: Request) -> Response:
+    body, err = await _body(request)
+    if err is not None:
+        return err
+    assert body is not None
+    seconds = body.get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        return _error(400, "seconds: expected a number >= 0", "seconds")
+    rt = request.app.state.runtime
+    rt.clock.advance(float(seconds))
+    ran = await rt.scheduler.run_due()
+    return _json({"now": rt.clock.iso(millis=True), "jobs_run": ran})
+
+
+async def outbox(request: Request) -> Response:
+    rt = request.app.state.runtime
+    q = request.query_params
+    try:
+        limit = min(max(int(q.get("limit", "100")), 1), 1000)
+        cursor = int(q["cursor"]) if q.get("cursor") else None
+    except ValueError:
+        return _error(400, "limit/cursor: expected integers")
+    filters = {k: q[k] for k in ("channel", "recipient", "service", "tenant", "since") if q.get(k)}
+    rows = rt.store.list_messages(filters, limit + 1, cursor)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = str(rows[-1]["_seq"]) if more and rows else None
+    for row in rows:
+        row.pop("_seq", None)
+    return _json({"messages": rows, "next_cursor": next_cursor})
+
+
+async def requests_journal(request: Request) -> Response:
+    rt = request.app.state.runtime
+    rt.flush_journal()
+    try:
+        limit = min(max(int(request.query_params.get("limit", "200")), 1), 5000)
+    except ValueError:
+        return _error(400, "limit: expected an integer")
+    return _json({"requests": rt.store.list_journal(limit)})
+
+
+async def service_control(request: Request) -> Response:
+    rt = request.app.state.runtime
+    twin = rt.twins.get(request.path_params["slug"])
+    name = request.path_params["name"]
+    handler = twin.pack.controls.get(name) if twin is not None else None
+    if twin is None or handler is None:
+        return _json({"error": "not_found", "message": "No such control"}, 404)
+    body, err = await _body(request)
+    if err is not None:
+        return err
+    result = await handler(twin, body or {}, request)
+    if isinstance(result, Response):
+        return result
+    return _json(result)
+
+
+def control_routes() -> list[Route]:
+    return [
+        Route("/_twinstack/health", health, methods=["GET"]),
+        Route("/_twinstack/tenants", create_tenant, methods=["POST"]),
+        Route("/_twinstack/tenants/{tenant_id}", get_tenant, methods=["GET"]),
+        Route("/_twinstack/reset", reset, methods=["POST"]),
+        Route("/_twinstack/state/export", export_state, methods=["GET"]),
+        Route("/_twinstack/state/import", import_state, methods=["POST"]),
+        Route("/_twinstack/clock/advance", advance_clock, methods=["POST"]),
+        Route("/_twinstack/outbox", outbox, methods=["GET"]),
+        Route("/_twinstack/requests", requests_journal, methods=["GET"]),
+        Route("/_twinstack/{slug}/{name:path}", service_control, methods=["GET", "POST"]),
+    ]

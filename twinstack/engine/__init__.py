@@ -1,0 +1,1 @@
+"""The engine: routing, request reading, validation, auth, generic behaviour, responses."""

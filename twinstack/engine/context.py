@@ -1,0 +1,62 @@
+"""The one documented argument every handler receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from twinstack.engine.security import Principal
+    from twinstack.engine.twin import Twin
+    from twinstack.spec.model import Operation
+
+
+@dataclass(slots=True)
+class Reply:
+    """An explicit response: status, body and headers (the body is shaped to the document)."""
+
+    body: Any = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None
+    raw: bool = False
+    """Send ``body`` (bytes or str) as is, without shaping to the schema."""
+
+
+@dataclass(slots=True)
+class RequestContext:
+    twin: Twin
+    """The service runtime: spec, store, clock, scheduler, outbox, synth."""
+    operation: Operation
+    tenant: str
+    """Tenant the caller belongs to (the default tenant on open operations without a credential)."""
+    principal: Principal | None
+    path: dict[str, Any]
+    query: dict[str, Any]
+    """Declared query parameters, coerced to their types."""
+    headers: Any
+    cookies: dict[str, str]
+    body: Any
+    raw_body: bytes
+    content_type: str
+    request_id: str
+    raw_query: list[tuple[str, str]] = field(default_factory=list)
+    client_host: str = ""
+    base_url: str = ""
+    """Where this service is mounted, e.g. ``http://127.0.0.1:4010/bluelobster``."""
+
+    @property
+    def store(self) -> Any:
+        return self.twin.store
+
+    @property
+    def clock(self) -> Any:
+        return self.twin.clock
+
+    @property
+    def now(self) -> float:
+        return float(self.twin.clock.now())
+
+    @property
+    def slug(self) -> str:
+        return self.twin.slug

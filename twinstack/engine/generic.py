@@ -1,0 +1,240 @@
+"""The generic stateful twin: what every operation does when no pack overrides it.
+
+Driven by the inferred ``Plan`` of each operation: collections store what is
+created and serve it back, items are read, replaced, merged and deleted,
+singletons hold one document, actions and views answer from their parent
+resource, catalogues from the document's examples.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from twinstack.engine.context import Reply, RequestContext
+from twinstack.errors import Conflict, NotFound
+
+_PAGE_SIZE = ("limit", "page_size", "per_page", "pageSize", "perPage", "size", "max_results", "maxResults")
+_OFFSET = ("offset", "skip", "start")
+_PAGE = ("page", "page_number", "pageNumber")
+_CURSOR = ("cursor", "starting_after", "after", "next_token", "page_token", "pageToken", "continuation_token")
+_NOT_FILTERS = set(_PAGE_SIZE + _OFFSET + _PAGE + _CURSOR) | {"sort", "order", "order_by", "sort_by", "q", "search", "query", "fields", "expand", "_mark_section"}
+_TIMESTAMPS_CREATED = ("created_at", "createdAt", "created", "creation_date")
+_TIMESTAMPS_UPDATED = ("updated_at", "updatedAt", "modified_at", "last_modified")
+
+
+def scope_key(ctx: RequestContext, collection: str, params: tuple[str, ...]) -> str:
+    if not params:
+        return collection
+    return collection + "#" + "/".join(str(ctx.path.get(p, "")) for p in params)
+
+
+def parent_exists(ctx: RequestContext) -> dict[str, Any] | None:
+    """The parent resource; raises 404 when the API creates parents and this one is unknown."""
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    if plan.parent is None or plan.parent_param is None:
+        return None
+    parent_plan_scope = ctx.twin.scopes.get(plan.parent, ())
+    key = scope_key(ctx, plan.parent, parent_plan_scope)
+    rid = str(ctx.path.get(plan.parent_param, ""))
+    found = ctx.store.get(ctx.slug, ctx.tenant, key, rid)
+    if found is None and plan.parent_checked:
+        raise NotFound(f"{ctx.twin.noun(plan.parent)} {rid} not found", code="not_found", field=plan.parent_param)
+    return found
+
+
+async def handle(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    return await _KIND[plan.kind](ctx)
+
+
+async def _create(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    parent_exists(ctx)
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    rid = ctx.twin.new_id(plan.collection, body, ctx)
+    resource = ctx.twin.new_resource(plan.collection, rid, body, ctx)
+    if not ctx.store.insert(ctx.slug, ctx.tenant, key, rid, resource, ctx.now):
+        raise Conflict(f"{ctx.twin.noun(plan.collection)} {rid} already exists", code="already_exists")
+    return Reply(resource, status=ctx.twin.success_status(ctx.operation, prefer=(201, 200, 202)))
+
+
+async def _list(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    parent_exists(ctx)
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    items = ctx.store.list(ctx.slug, ctx.tenant, key)
+    items = _filtered(ctx, items)
+    return Reply(_paged(ctx, items, plan.collection))
+
+
+async def _read(ctx: RequestContext) -> Any:
+    found = _load_item(ctx)
+    return Reply(found)
+
+
+async def _replace(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    rid = str(ctx.path.get(plan.id_param or "", ""))
+    existing = ctx.store.get(ctx.slug, ctx.tenant, key, rid)
+    if existing is None:
+        if plan.parent_checked:
+            parent_exists(ctx)
+        if ctx.twin.has_create(plan.collection):
+            raise NotFound(f"{ctx.twin.noun(plan.collection)} {rid} not found", field=plan.id_param)
+        existing = ctx.twin.new_resource(plan.collection, rid, {}, ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    kept = {k: v for k, v in existing.items() if k.startswith("_") or k in ctx.twin.server_fields(existing)}
+    updated = {**kept, **body}
+    ctx.twin.touch(updated, ctx)
+    ctx.store.put(ctx.slug, ctx.tenant, key, rid, updated, ctx.now)
+    return Reply(updated)
+
+
+async def _update(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    existing = _load_item(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    updated = merge(existing, body)
+    ctx.twin.touch(updated, ctx)
+    ctx.store.put(ctx.slug, ctx.tenant, key, str(existing["_id"]), updated, ctx.now)
+    return Reply(updated)
+
+
+async def _delete(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    existing = _load_item(ctx)
+    ctx.store.delete(ctx.slug, ctx.tenant, key, str(existing["_id"]))
+    return Reply({**existing, "deleted": True, "success": True, "message": f"{ctx.twin.noun(plan.collection)} deleted"},
+                 status=ctx.twin.success_status(ctx.operation, prefer=(200, 204, 202)))
+
+
+async def _action(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    parent = parent_exists(ctx) if plan.id_param is None else _load_item(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    record = {"operation": ctx.operation.operation_id, "path": ctx.path, "body": body, "at": ctx.clock.iso()}
+    ctx.store.kv_put(f"actions:{ctx.slug}:{ctx.tenant}", uuid.uuid4().hex, record)
+    base = {**(parent or {}), **body, "success": True, "ok": True, "message": f"{ctx.operation.summary or 'Done'}"}
+    return Reply(base)
+
+
+async def _view(ctx: RequestContext) -> Any:
+    parent = parent_exists(ctx) or {}
+    return Reply(dict(parent))
+
+
+async def _singleton_read(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    parent_exists(ctx)
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    found = ctx.store.get(ctx.slug, ctx.tenant, key, "_")
+    return Reply(found if found is not None else {})
+
+
+async def _singleton_write(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    parent_exists(ctx)
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    existing = ctx.store.get(ctx.slug, ctx.tenant, key, "_") or {"_id": "_"}
+    updated = merge(existing, body) if ctx.operation.method == "PATCH" else {"_id": "_", **body}
+    ctx.twin.touch(updated, ctx)
+    ctx.store.put(ctx.slug, ctx.tenant, key, "_", updated, ctx.now)
+    return Reply(updated)
+
+
+async def _singleton_delete(ctx: RequestContext) -> Any:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    parent_exists(ctx)
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    ctx.store.delete(ctx.slug, ctx.tenant, key, "_")
+    return Reply({"success": True, "ok": True, "deleted": True}, status=ctx.twin.success_status(ctx.operation, prefer=(200, 204, 202)))
+
+
+async def _catalog(ctx: RequestContext) -> Any:
+    return Reply(None)
+
+
+def _load_item(ctx: RequestContext) -> dict[str, Any]:
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    key = scope_key(ctx, plan.collection, plan.scope_params)
+    rid = str(ctx.path.get(plan.id_param or "", ""))
+    found = ctx.store.get(ctx.slug, ctx.tenant, key, rid)
+    if found is None:
+        if plan.parent_checked:
+            parent_exists(ctx)
+        raise NotFound(f"{ctx.twin.noun(plan.collection)} {rid} not found", field=plan.id_param)
+    return found
+
+
+def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """JSON merge patch (RFC 7386): objects merge, ``null`` removes, the rest replaces."""
+    out = dict(base)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _filtered(ctx: RequestContext, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for param in ctx.operation.params:
+        if param.location != "query" or param.name in _NOT_FILTERS or param.name not in ctx.query:
+            continue
+        wanted = ctx.query[param.name]
+        if wanted is None or wanted == "" or isinstance(wanted, (dict, list)):
+            continue
+        field = param.name
+        sample = next((i for i in items if field in i), None)
+        if sample is None:
+            continue
+        text = str(wanted).lower()
+        items = [i for i in items if str(i.get(field, "")).lower() == text]
+    search = next((ctx.query.get(n) for n in ("q", "search") if isinstance(ctx.query.get(n), str)), None)
+    if search:
+        needle = search.lower()
+        items = [i for i in items if any(isinstance(v, str) and needle in v.lower() for k, v in i.items() if not k.startswith("_"))]
+    return items
+
+
+def _paged(ctx: RequestContext, items: list[dict[str, Any]], collection: str) -> dict[str, Any]:
+    total = len(items)
+    size = next((ctx.query[n] for n in _PAGE_SIZE if isinstance(ctx.query.get(n), int)), None)
+    offset = next((ctx.query[n] for n in _OFFSET if isinstance(ctx.query.get(n), int)), 0)
+    page = next((ctx.query[n] for n in _PAGE if isinstance(ctx.query.get(n), int)), None)
+    cursor = next((ctx.query[n] for n in _CURSOR if ctx.query.get(n) not in (None, "")), None)
+    if page is not None and size:
+        offset = max(page - 1, 0) * size
+    if cursor is not None:
+        if isinstance(cursor, int) or (isinstance(cursor, str) and cursor.isdigit()):
+            offset = int(cursor)
+        else:
+            ids = [str(i.get("_id")) for i in items]
+            offset = ids.index(str(cursor)) + 1 if str(cursor) in ids else total
+    offset = max(int(offset or 0), 0)
+    window = items[offset: offset + size] if size else items[offset:]
+    end = offset + len(window)
+    return {
+        "_items": window,
+        "_page": {
+            "total": total, "size": size if size else max(len(window), 1), "offset": offset, "page": page if page is not None else 1,
+            "has_more": end < total, "next_cursor": str(end) if end < total else None,
+            "pages": (total + size - 1) // size if size else 1,
+        },
+        "_name": collection.rsplit("/", 1)[-1],
+    }
+
+
+_KIND = {
+    "create": _create, "list": _list, "read": _read, "replace": _replace, "update": _update, "delete": _delete,
+    "action": _action, "view": _view, "singleton_read": _singleton_read, "singleton_write": _singleton_write,
+    "singleton_delete": _singleton_delete, "catalog": _catalog, "static": _catalog,
+}

@@ -1,0 +1,107 @@
+"""What a service pack declares, and how packs are found.
+
+A pack is a folder under ``twinstack/packs/`` whose ``pack.py`` defines
+``PACK``. Packs are found by scanning that package (no central list); a
+``--spec`` document becomes a pack with nothing but its seed, which is already
+a working twin. Handlers replace single operations, keyed by operationId.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import secrets
+import string
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from twinstack.errors import StartupError
+
+if TYPE_CHECKING:
+    from twinstack.engine.context import RequestContext
+    from twinstack.engine.tenants import Issuer
+    from twinstack.spec.model import SecurityScheme
+    from twinstack.time.jobs import JobHandler
+
+Handler = Callable[["RequestContext"], Awaitable[Any]]
+"""An operation override: receives the request context, returns a body or a ``Reply``."""
+
+ErrorRenderer = Callable[[Any, int, str, "dict[str, Any] | None"], Any]
+"""``(error, status, request_id, declared schema) -> body`` in the service's own shape."""
+
+CredentialPlan = Callable[["Issuer"], dict[str, Any]]
+"""Issues a tenant's credentials for this service; returns what the tenant is shown."""
+
+Extractor = Callable[[Any, "SecurityScheme"], "str | None"]
+"""``(request view, scheme) -> token``: where a service reads credentials from."""
+
+ALNUM = string.ascii_letters + string.digits
+
+
+def default_errors(error: Any, status: int, request_id: str, schema: dict[str, Any] | None) -> Any:
+    body: dict[str, Any] = {"error": error.code, "message": error.message}
+    if error.field:
+        body["field"] = error.field
+    return body
+
+
+def generic_credentials(issuer: Issuer) -> dict[str, Any]:
+    """Credentials for a document with no pack: one per kind of scheme it declares."""
+    shown: dict[str, Any] = {}
+    kinds = {s.type if s.type == "apiKey" else s.scheme for s in issuer.spec.schemes.values()}
+    if "apiKey" in kinds:
+        shown["api_key"] = issuer.token("key_", 32)
+        issuer.credential(shown["api_key"], "api_key")
+    if kinds & {"bearer", "oauth2", "openIdConnect"} or not kinds:
+        shown["token"] = issuer.token("tok_", 32)
+        issuer.credential(shown["token"], "token")
+    if "basic" in kinds:
+        shown["username"] = f"user-{issuer.tenant_short}"
+        shown["password"] = issuer.token("", 20)
+        issuer.credential(f"{shown['username']}:{shown['password']}", "basic")
+    return shown
+
+
+@dataclass(slots=True)
+class Pack:
+    slug: str
+    """The service's only name: folder, URL prefix, config key, logger name."""
+    seed: Path
+    hosts: tuple[str, ...] = ()
+    """Production host names that reach this service with no slug prefix."""
+    base_path: str | None = None
+    """Override of the base path read from the document's first server."""
+    errors: ErrorRenderer = default_errors
+    validation_statuses: tuple[int, ...] = (422, 400)
+    """Preferred order of statuses for bad input, among those an operation declares."""
+    fallback_validation_status: int = 400
+    """Status for bad input where the operation declares none of the above."""
+    credentials: CredentialPlan = generic_credentials
+    extract: Extractor | None = None
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    on_tenant: Callable[[Issuer], None] | None = None
+    """Seeds a new tenant's starting state (default projects, users...)."""
+    controls: dict[str, Handler] = field(default_factory=dict)
+    """Extra ``/_twinstack/<slug>/<name>`` controls for what only the outside world causes."""
+
+
+def discover_packs() -> list[Pack]:
+    import twinstack.packs as root
+
+    found: list[Pack] = []
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
+        if not info.ispkg or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"twinstack.packs.{info.name}.pack")
+        pack = getattr(module, "PACK", None)
+        if not isinstance(pack, Pack):
+            raise StartupError("pack.py must define PACK = Pack(...)", module.__file__ or info.name)
+        found.append(pack)
+    return found
+
+
+def random_token(length: int, alphabet: str = ALNUM) -> str:
+    return "".join(secrets.choice(alphabet) for _ in range(length))

@@ -1,0 +1,123 @@
+"""The request pipeline, as one ordered list of stages.
+
+1. route     match method + path to an operation (404 unknown path, 405 + Allow)
+2. identify  request id; the credential -> principal -> tenant (401 / 403)
+3. params    read path/query/header/cookie by style, coerce, validate (400/422)
+4. body      read by content type, validate against the media schema (400/422)
+5. handle    the pack's override for this operationId, else the generic twin
+6. render    shape the reply to the declared response, validate it (strict: raise)
+7. journal   method, path, status, service, operation, duration
+
+Each stage relies only on what the stages above it produced. Domain errors
+raised anywhere are rendered by the service's own error renderer; anything
+unexpected becomes a logged 500 (re-raised when the app runs in strict mode).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+from twinstack.engine import generic
+from twinstack.engine.body import decode_body, decode_multipart, pick_media
+from twinstack.engine.context import Reply, RequestContext
+from twinstack.engine.params import read_param
+from twinstack.engine.security import RequestView
+from twinstack.engine.tenants import DEFAULT_TENANT
+from twinstack.engine.twin import ResponseMismatch, Twin
+from twinstack.engine.validation import issues_for
+from twinstack.errors import FieldIssue, MethodNotAllowed, NotFound, TwinError, ValidationFailed
+
+log = logging.getLogger("twinstack.pipeline")
+
+Result = tuple[int, dict[str, str], bytes, "str | None", str]
+"""status, headers, body, content type, operation id"""
+
+
+async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
+    request_id = "req_" + secrets.token_hex(8)
+    op = None
+    try:
+        # 1. route
+        match = twin.router.match(request.method, path or "/")
+        if match is None:
+            raise NotFound(f"No route for {request.method} {path}", code="not_found")
+        if match.operation is None:
+            raise MethodNotAllowed(
+                f"Method {request.method} not allowed", headers={"Allow": ", ".join(match.allowed)}
+            )
+        op = match.operation
+        raw_query = parse_qsl(request.url.query, keep_blank_values=True)
+        query_flat = dict(raw_query)
+        # 2. identify
+        view = RequestView(request.headers, query_flat, request.cookies)
+        principal = twin.auth.authenticate(op, view)
+        tenant = principal.tenant if principal is not None else DEFAULT_TENANT
+        # 3. params
+        issues: list[FieldIssue] = []
+        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
+        for param in op.params:
+            present, value = read_param(param, raw_query, request.headers, request.cookies, match.path_params)
+            if not present:
+                if param.required:
+                    issues.append(FieldIssue(param.location, (param.name,), "Field required", "missing"))
+                continue
+            values[param.location][param.name] = value
+            issues.extend(issues_for(twin.spec.validator(param.key), value, param.location, (param.name,)))
+        # 4. body
+        raw = await request.body() if op.body or request.method in ("POST", "PUT", "PATCH") else b""
+        content_type = request.headers.get("content-type", "")
+        body: Any = None
+        if op.body:
+            media = pick_media(op, content_type or "application/json")
+            if not raw and not (media and media.content_type.startswith("multipart/")):
+                if op.body_required:
+                    issues.append(FieldIssue("body", (), "Field required", "missing"))
+            elif media is None:
+                issues.append(
+                    FieldIssue("body", (), f"Unsupported content type {content_type!r}; expected {', '.join(op.body)}", "content_type")
+                )
+            else:
+                if media.content_type.startswith("multipart/"):
+                    body = await decode_multipart(request)
+                else:
+                    body = decode_body(raw, content_type or media.content_type, media)
+                if body is None and op.body_required:
+                    issues.append(FieldIssue("body", (), "Field required", "missing"))
+                elif media.key and not isinstance(body, bytes):
+                    issues.extend(issues_for(twin.spec.validator(media.key), body, "body"))
+        if issues:
+            raise ValidationFailed(issues)
+        ctx = RequestContext(
+            twin=twin, operation=op, tenant=tenant, principal=principal, path=values["path"], query=values["query"],
+            headers=request.headers, cookies=request.cookies, body=body, raw_body=raw, content_type=content_type,
+            request_id=request_id, raw_query=raw_query, client_host=request.client.host if request.client else "",
+            base_url=base_url,
+        )
+        # 5. handle
+        handler = twin.pack.handlers.get(op.operation_id, generic.handle)
+        result = await handler(ctx)
+        reply = result if isinstance(result, Reply) else Reply(result)
+        # 6. render
+        status, headers, data, ctype = twin.render(ctx, reply)
+    except TwinError as err:
+        status, headers, data, ctype = twin.render_error(op, err, request_id)
+    except ResponseMismatch:
+        raise
+    except Exception as exc:
+        if getattr(request.app.state, "strict", False):
+            raise
+        log.exception("unhandled error in %s %s", request.method, path)
+        err = TwinError(f"Internal error: {type(exc).__name__}", code="internal_error", status=500)
+        status, headers, data, ctype = twin.render_error(op, err, request_id)
+    headers.setdefault("X-Request-Id", request_id)
+    return status, headers, data, ctype, op.operation_id if op else ""
+
+
+def elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

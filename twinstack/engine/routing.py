@@ -1,0 +1,94 @@
+"""Path matching for one service: a segment trie where literal segments win.
+
+Built once at start from the operations' templates (no per-request spec
+walking). ``/instances/templates`` beats ``/instances/{instance_id}`` because
+literal children are tried before the template child, with backtracking.
+A trailing slash is tolerated in both directions: ``/v1/vps/plans/`` is a
+route of its own in WAYSCloud, so the exact form is tried first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from twinstack.spec.model import Operation
+
+
+@dataclass(slots=True)
+class _Node:
+    literals: dict[str, _Node] = field(default_factory=dict)
+    param: _Node | None = None
+    param_name: str = ""
+    methods: dict[str, Operation] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Match:
+    operation: Operation | None
+    path_params: dict[str, str]
+    allowed: list[str]
+    """Methods the matched path allows (for 405)."""
+
+
+class Router:
+    def __init__(self, operations: list[Operation]) -> None:
+        self._root = _Node()
+        for op in operations:
+            self._add(op)
+
+    def _add(self, op: Operation) -> None:
+        node = self._root
+        for seg in op.path.split("/")[1:]:
+            if seg.startswith("{") and seg.endswith("}"):
+                if node.param is None:
+                    node.param = _Node()
+                    node.param_name = seg[1:-1]
+                node = node.param
+            else:
+                node = node.literals.setdefault(seg, _Node())
+        node.methods.setdefault(op.method, op)
+
+    def match(self, method: str, path: str) -> Match | None:
+        segments = path.split("/")[1:] if path.startswith("/") else path.split("/")
+        found: list[tuple[_Node, dict[str, str]]] = []
+        self._walk(self._root, segments, 0, {}, found)
+        if not found and len(segments) > 1 and segments[-1] == "":
+            self._walk(self._root, segments[:-1], 0, {}, found)
+        if not found:
+            return None
+        for node, params in found:
+            op = node.methods.get(method) or (node.methods.get("GET") if method == "HEAD" else None)
+            if op is not None:
+                return Match(op, _decode(params, node, op), sorted(node.methods))
+        node, params = found[0]
+        return Match(None, params, sorted(node.methods))
+
+    def _walk(
+        self, node: _Node, segs: list[str], i: int, params: dict[str, str], out: list[tuple[_Node, dict[str, str]]]
+    ) -> None:
+        if len(out) > 8:
+            return
+        if i == len(segs):
+            if node.methods:
+                out.append((node, dict(params)))
+            elif "" in node.literals and node.literals[""].methods:
+                out.append((node.literals[""], dict(params)))
+            return
+        seg = segs[i]
+        child = node.literals.get(seg)
+        if child is not None:
+            self._walk(child, segs, i + 1, params, out)
+        if node.param is not None and seg != "":
+            params[node.param_name] = seg
+            self._walk(node.param, segs, i + 1, params, out)
+            del params[node.param_name]
+
+
+def _decode(params: dict[str, str], node: _Node, op: Operation) -> dict[str, str]:
+    # The trie stores the first template's names; the operation may name them differently.
+    names = [s[1:-1] for s in op.path.split("/")[1:] if s.startswith("{") and s.endswith("}")]
+    values = list(params.values())
+    if len(names) == len(values):
+        return {n: unquote(v) for n, v in zip(names, values)}
+    return {k: unquote(v) for k, v in params.items()}

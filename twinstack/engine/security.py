@@ -1,0 +1,149 @@
+"""Evaluates an operation's security requirements against the request.
+
+Alternatives are OR-ed, the schemes inside one requirement AND-ed. A token is
+looked up by its SHA-256 (credentials are stored hashed) or, when it is a JWT
+the twin signed, verified by signature. A credential that is known but lacks
+a scope yields 403; anything else that fails yields 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from twinstack.errors import Forbidden, Unauthorized
+from twinstack.spec.model import Operation, SecurityScheme
+from twinstack.store import Credential
+
+
+@dataclass(slots=True)
+class Principal:
+    tenant: str
+    kind: str
+    scopes: list[str] | None
+    schemes: list[str] | None
+    credential: Credential | None = None
+    claims: dict[str, Any] = field(default_factory=dict)
+
+    def has_scopes(self, needed: list[str]) -> bool:
+        return self.scopes is None or all(s in self.scopes for s in needed)
+
+
+@dataclass(slots=True)
+class RequestView:
+    """The parts of a request credential extraction may read."""
+
+    headers: Any
+    query: dict[str, str]
+    cookies: dict[str, str]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def default_extract(view: RequestView, scheme: SecurityScheme) -> str | None:
+    if scheme.type == "apiKey":
+        if scheme.location == "query":
+            return view.query.get(scheme.param_name)
+        if scheme.location == "cookie":
+            return view.cookies.get(scheme.param_name)
+        value = view.headers.get(scheme.param_name)
+        if value and scheme.param_name.lower() == "authorization" and " " in value:
+            return value.split(" ", 1)[1].strip()
+        return value
+    auth = view.headers.get("authorization")
+    if not auth or " " not in auth:
+        return None
+    kind, _, value = auth.partition(" ")
+    if scheme.scheme == "basic":
+        if kind.lower() != "basic":
+            return None
+        try:
+            return base64.b64decode(value.strip()).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return value.strip() if kind.lower() == "bearer" else None
+
+
+class Authenticator:
+    def __init__(self, twin: Any) -> None:
+        self.twin = twin
+
+    def resolve(self, token: str) -> Principal | None:
+        store = self.twin.store
+        cred = store.find_credential(token_hash(token))
+        now = self.twin.clock.now()
+        if cred is not None:
+            if cred.service != self.twin.slug or cred.revoked_at is not None:
+                return None
+            if cred.expires_at is not None and cred.expires_at <= now:
+                return None
+            if cred.kind in ("login", "refresh"):
+                return None  # passwords and refresh tokens are not bearer credentials
+            return Principal(cred.tenant, cred.kind, cred.scopes, cred.schemes, cred)
+        if token.count(".") == 2 and token.startswith("eyJ"):
+            try:
+                claims = jwt.decode(
+                    token, self.twin.jwt_secret(), algorithms=["HS256"], options={"verify_exp": False, "require": ["sub"]}
+                )
+            except jwt.PyJWTError:
+                return None
+            if float(claims.get("exp", now + 1)) <= now or claims.get("svc") != self.twin.slug:
+                return None
+            if claims.get("jti") and store.kv_get(f"revoked-jwt:{self.twin.slug}", str(claims["jti"])):
+                return None
+            return Principal(str(claims.get("tenant")), "jwt", claims.get("scopes"), claims.get("schemes"), None, claims)
+        return None
+
+    def authenticate(self, op: Operation, view: RequestView) -> Principal | None:
+        """The caller's principal; raises when the operation's requirements are not met."""
+        if not op.security:
+            return self._optional(view)
+        extract = self.twin.pack.extract or default_extract
+        lacking_scope = False
+        seen_any = False
+        cache: dict[str, Principal | None] = {}
+        for requirement in op.security:
+            principal: Principal | None = None
+            ok = True
+            for scheme_name, scopes in requirement.items():
+                scheme = self.twin.spec.schemes[scheme_name]
+                token = extract(view, scheme)
+                if not token:
+                    ok = False
+                    break
+                seen_any = True
+                if token not in cache:
+                    cache[token] = self.resolve(token)
+                found = cache[token]
+                if found is None or (found.schemes is not None and scheme_name not in found.schemes):
+                    ok = False
+                    break
+                if not found.has_scopes(scopes):
+                    lacking_scope = True
+                    ok = False
+                    break
+                principal = found
+            if ok and principal is not None:
+                return principal
+        if lacking_scope:
+            raise Forbidden("The credential does not grant the scope this operation needs", code="insufficient_scope")
+        if seen_any:
+            raise Unauthorized("Invalid or expired credentials", code="invalid_credentials")
+        raise Unauthorized("Missing credentials", code="missing_credentials")
+
+    def _optional(self, view: RequestView) -> Principal | None:
+        """On an open operation a credential, if sent, still says who the caller is."""
+        extract = self.twin.pack.extract or default_extract
+        for scheme in self.twin.spec.schemes.values():
+            token = extract(view, scheme)
+            if token:
+                found = self.resolve(token)
+                if found is not None:
+                    return found
+        return None

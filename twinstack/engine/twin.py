@@ -1,0 +1,255 @@
+"""One service at run time: its compiled spec, router, resource map and helpers.
+
+Everything here is built once at start; the hot path only reads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import uuid
+from typing import Any
+
+import orjson
+import rstr
+
+from twinstack.engine.context import Reply, RequestContext
+from twinstack.engine.envelope import _WRAPPERS, Envelope
+from twinstack.engine.inference import Plan, infer
+from twinstack.engine.pack import Pack
+from twinstack.engine.routing import Router
+from twinstack.engine.security import Authenticator
+from twinstack.engine.synth import Synth
+from twinstack.errors import TwinError, ValidationFailed
+from twinstack.spec.model import Operation, ServiceSpec
+from twinstack.store import Store
+from twinstack.time.clock import Clock
+from twinstack.time.jobs import Scheduler
+
+
+class ResponseMismatch(AssertionError):
+    """Strict mode: the twin produced a body its own document rejects."""
+
+
+class Twin:
+    def __init__(self, pack: Pack, spec: ServiceSpec, store: Store, clock: Clock, scheduler: Scheduler, strict: bool) -> None:
+        self.pack = pack
+        self.spec = spec
+        self.slug = spec.slug
+        self.store = store
+        self.clock = clock
+        self.scheduler = scheduler
+        self.strict = strict
+        self.log = logging.getLogger(f"twinstack.{self.slug}")
+        self.router = Router(spec.operations)
+        self.synth = Synth(spec.doc)
+        self.envelope = Envelope(self.synth)
+        self.plans: dict[str, Plan] = infer(spec.operations)
+        self.operations = spec.by_id()
+        self.auth = Authenticator(self)
+        self.scopes: dict[str, tuple[str, ...]] = {}
+        self._id_param: dict[str, tuple[str, dict[str, Any]]] = {}
+        self._creatable: set[str] = set()
+        self._resource_props: dict[str, dict[str, Any]] = {}
+        self._study()
+        self._jwt_secret: str | None = None
+
+    # -- start-up -----------------------------------------------------------
+    def _study(self) -> None:
+        for op in self.spec.operations:
+            plan = self.plans[op.operation_id]
+            self.scopes.setdefault(plan.collection, plan.scope_params)
+            if plan.kind == "create":
+                self._creatable.add(plan.collection)
+            if plan.id_param:
+                param = next((p for p in op.params if p.name == plan.id_param and p.location == "path"), None)
+                if param is not None and plan.collection not in self._id_param:
+                    self._id_param[plan.collection] = (param.name, self.synth.resolve(param.schema))
+            if plan.kind in ("read", "create", "list"):
+                props = self._resource_props.setdefault(plan.collection, {})
+                resp = next((op.responses[s] for s in ("200", "201", "202") if s in op.responses), None)
+                media = resp.json_media() if resp else None
+                if media and media.schema:
+                    for name, sub in self._props_near(media.schema, depth=0).items():
+                        props.setdefault(name, sub)
+
+    def _props_near(self, schema: Any, depth: int) -> dict[str, Any]:
+        """Properties of the resource a response carries, looking through wrappers and lists."""
+        s = self.synth.resolve(schema)
+        kind = self.synth.kind(s)
+        if kind == "array":
+            return self._props_near(s.get("items") or {}, depth + 1) if depth < 3 else {}
+        props, _ = self.synth.properties(s)
+        out = dict(props)
+        if depth < 2:
+            for name, sub in props.items():
+                if name in _WRAPPERS or self.synth.kind(self.synth.resolve(sub)) in ("object", "array"):
+                    for inner, inner_schema in self._props_near(sub, depth + 1).items():
+                        out.setdefault(inner, inner_schema)
+        return out
+
+    def jwt_secret(self) -> str:
+        if self._jwt_secret is None:
+            key = f"jwt-secret:{self.slug}"
+            secret = self.store.meta_get(key)
+            if secret is None:
+                secret = secrets.token_hex(32)
+                self.store.meta_set(key, secret)
+            self._jwt_secret = secret
+        return self._jwt_secret
+
+    # -- resources ------------------------------------------------------------
+    def has_create(self, collection: str) -> bool:
+        return collection in self._creatable
+
+    def noun(self, collection: str) -> str:
+        last = next((s for s in reversed(collection.split("/")) if s and s != "{}"), "resource")
+        word = last.replace("-", " ").replace("_", " ")
+        if word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        return word[:1].upper() + word[1:]
+
+    def new_id(self, collection: str, body: dict[str, Any], ctx: RequestContext) -> str:
+        name, schema = self._id_param.get(collection, ("id", {}))
+        kind = self.synth.kind(schema) if schema else "string"
+        if kind == "integer":
+            return str(self.next_number(f"{collection}"))
+        fmt = schema.get("format") if schema else None
+        if fmt == "uuid" or name.endswith(("uuid", "_id", "Id")) or name == "id":
+            return str(uuid.uuid4())
+        for field in (name, name.removesuffix("_name"), "name", "slug", "domain", "hostname", "key", "code", "email"):
+            value = body.get(field)
+            if isinstance(value, str) and value and "/" not in value:
+                return value
+        pattern = schema.get("pattern") if schema else None
+        if isinstance(pattern, str):
+            try:
+                return str(rstr.Rstr(random.Random()).xeger(pattern))
+            except Exception:  # an odd regex still gets an id
+                pass
+        return str(uuid.uuid4())
+
+    def next_number(self, name: str) -> int:
+        with self.store.transaction():
+            current = int(self.store.kv_get(f"seq:{self.slug}", name) or 0) + 1
+            self.store.kv_put(f"seq:{self.slug}", name, current)
+        return current
+
+    def new_resource(self, collection: str, rid: str, body: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
+        props = self._resource_props.get(collection, {})
+        id_name = self._id_param.get(collection, ("id", {}))[0]
+        resource: dict[str, Any] = {k: v for k, v in body.items() if not k.startswith("_")}
+        resource["_id"] = rid
+        resource["_created"] = ctx.now
+        placed = False
+        number = int(rid) if rid.isdigit() else None
+        for field in (id_name, "id", "uuid", _camel(id_name)):
+            if field in props:
+                wants_int = self.synth.kind(props[field]) == "integer"
+                resource[field] = number if (number is not None and wants_int) else rid
+                placed = True
+        if not placed:
+            resource["id"] = rid
+        stamp = ctx.clock.iso()
+        for field in ("created_at", "createdAt", "updated_at", "updatedAt"):
+            if field in props:
+                resource[field] = stamp
+        return resource
+
+    def touch(self, resource: dict[str, Any], ctx: RequestContext) -> None:
+        stamp = ctx.clock.iso()
+        for field in ("updated_at", "updatedAt"):
+            if field in resource:
+                resource[field] = stamp
+
+    def server_fields(self, resource: dict[str, Any]) -> set[str]:
+        return {k for k in resource if k in ("id", "uuid", "created_at", "createdAt") or k.startswith("_")}
+
+    # -- responses ------------------------------------------------------------
+    def success_status(self, op: Operation, prefer: tuple[int, ...] = (200, 201, 202, 204)) -> int:
+        declared = op.success_statuses
+        for status in prefer:
+            if status in declared:
+                return status
+        return declared[0] if declared else 200
+
+    def render(self, ctx: RequestContext, reply: Reply) -> tuple[int, dict[str, str], bytes, str | None]:
+        op = ctx.operation
+        status = reply.status or self.success_status(op)
+        if not op.declared(status) and 200 <= status < 300:
+            status = self.success_status(op)
+        headers = dict(reply.headers)
+        if reply.raw:
+            data = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
+            return status, headers, data, reply.content_type or "application/octet-stream"
+        resp = op.response_for(status)
+        if status == 204 or (resp is not None and not resp.media):
+            if status == 204 or reply.body is None:
+                return status, headers, b"", None
+            return status, headers, _dumps(self._public(reply.body)), "application/json"
+        media = resp.json_media() if resp is not None else None
+        if resp is not None and media is None:
+            ct, other = next(iter(resp.media.items()))
+            body = reply.body
+            if isinstance(body, (bytes, str)):
+                return status, headers, body if isinstance(body, bytes) else body.encode(), other.content_type
+            text = other.example if isinstance(other.example, str) else ""
+            return status, headers, text.encode(), other.content_type
+        schema = media.schema if media else None
+        seed = f"{self.slug}:{op.operation_id}"
+        body = reply.body
+        now = ctx.now
+        if schema is None:
+            out = self._public(body)
+        elif isinstance(body, dict) and "_items" in body:
+            items = [self._public(i) for i in body["_items"]]
+            out = self.envelope.many(schema, items, seed, now, body["_page"], body.get("_name", ""))
+        elif body is None:
+            out = self.synth.generate(schema, seed, now=now)
+        else:
+            if isinstance(body, dict) and "_id" in body:
+                seed = f"{self.slug}:{body['_id']}"
+            out = self.envelope.single(schema, self._public(body), seed, now)
+        if media is not None and media.key:
+            validator = self.spec.validator(media.key)
+            if validator is not None and not validator.is_valid(out):
+                problem = next(iter(validator.iter_errors(out))).message
+                if self.strict:
+                    raise ResponseMismatch(f"{self.slug} {op.operation_id} {status}: {problem}")
+                self.log.warning("%s %s: response repaired (%s)", op.operation_id, status, problem[:200])
+                out = self.synth.generate(schema, seed, now=now)
+        return status, headers, _dumps(out), media.content_type if media else "application/json"
+
+    def _public(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self._public(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("_"))}
+        if isinstance(value, list):
+            return [self._public(v) for v in value]
+        return value
+
+    def render_error(self, op: Operation | None, error: TwinError, request_id: str) -> tuple[int, dict[str, str], bytes, str]:
+        status = error.status
+        if isinstance(error, ValidationFailed) and op is not None:
+            status = next((s for s in self.pack.validation_statuses if op.declared(s)), self.pack.fallback_validation_status)
+        schema = None
+        if op is not None:
+            resp = op.response_for(status)
+            media = resp.json_media() if resp is not None else None
+            schema = media.schema if media else None
+        body = self.pack.errors(error, status, request_id, schema)
+        if schema is not None:
+            body = self.synth.shape(schema, body, f"{self.slug}:error:{status}")
+        headers = dict(error.headers)
+        return status, headers, _dumps(body), "application/json"
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)

@@ -1,0 +1,1 @@
+"""Built-in service packs, one folder each; found by scanning this package."""

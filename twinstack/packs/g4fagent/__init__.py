@@ -1,0 +1,1 @@
+"""The g4fagent twin."""

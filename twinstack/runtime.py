@@ -1,0 +1,145 @@
+"""Everything long-lived of one server process, built in the app's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from twinstack.config import Settings
+from twinstack.engine.pack import Pack, discover_packs
+from twinstack.engine.tenants import DEFAULT_TENANT, Issuer
+from twinstack.engine.twin import Twin
+from twinstack.errors import StartupError
+from twinstack.spec.compiler import compile_spec, hosts_of
+from twinstack.spec.loader import load_document
+from twinstack.store import Store, open_store
+from twinstack.time.clock import Clock
+from twinstack.time.jobs import Scheduler
+
+log = logging.getLogger("twinstack")
+
+
+def load_packs(settings: Settings) -> list[Pack]:
+    """Built-in packs selected by ``--services``, then one generic pack per ``--spec``."""
+    packs = discover_packs()
+    if settings.services is not None:
+        unknown = set(settings.services) - {p.slug for p in packs}
+        if unknown:
+            raise StartupError(f"unknown service(s) {', '.join(sorted(unknown))}; built in: {', '.join(p.slug for p in packs)}")
+        packs = [p for p in packs if p.slug in settings.services]
+    for item in settings.specs:
+        path, _, slug = item.rpartition(":") if ":" in item and not item.endswith((".json", ".yaml", ".yml", ".md")) else (item, "", "")
+        file = Path(path)
+        packs.append(Pack(slug=slug or _slug_from(file), seed=file))
+    slugs = [p.slug for p in packs]
+    if len(set(slugs)) != len(slugs):
+        raise StartupError(f"two services share a slug: {slugs}")
+    return packs
+
+
+def _slug_from(path: Path) -> str:
+    stem = path.name.split(".")[0].lower()
+    return "".join(c if c.isalnum() or c == "-" else "-" for c in stem).strip("-") or "api"
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    store: Store
+    clock: Clock
+    scheduler: Scheduler
+    twins: dict[str, Twin]
+    hosts: dict[str, Twin]
+    journal: list[dict[str, Any]] = field(default_factory=list)
+    _flusher: asyncio.Task[None] | None = None
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        store = open_store(settings.database_url, settings.data_dir)
+        clock = Clock(store, settings.speed)
+        scheduler = Scheduler(store, clock)
+        twins: dict[str, Twin] = {}
+        hosts: dict[str, Twin] = {}
+        for pack in load_packs(settings):
+            doc = load_document(pack.seed)
+            spec = compile_spec(doc, pack.slug, str(pack.seed), pack.base_path)
+            twin = Twin(pack, spec, store, clock, scheduler, settings.strict)
+            twins[pack.slug] = twin
+            for host in (*pack.hosts, *hosts_of(doc)):
+                hosts.setdefault(host.lower(), twin)
+            for kind, handler in pack.jobs.items():
+                scheduler.register(kind, handler)
+        runtime = cls(settings, store, clock, scheduler, twins, hosts)
+        runtime.ensure_default_tenant()
+        return runtime
+
+    # -- tenants ----------------------------------------------------------------
+    def ensure_default_tenant(self) -> None:
+        tenant = self.store.get_tenant(DEFAULT_TENANT)
+        missing = [slug for slug in self.twins if tenant is None or slug not in tenant["data"].get("credentials", {})]
+        if missing:
+            self.create_tenant("default", DEFAULT_TENANT, only=missing, existing=tenant)
+
+    def create_tenant(self, name: str | None, tenant_id: str | None = None, only: list[str] | None = None,
+                      existing: dict[str, Any] | None = None) -> dict[str, Any]:
+        tid = tenant_id or str(uuid.uuid4())
+        deterministic = tid == DEFAULT_TENANT
+        credentials: dict[str, Any] = dict((existing or {}).get("data", {}).get("credentials", {}))
+        with self.store.transaction():
+            for slug, twin in self.twins.items():
+                if only is not None and slug not in only:
+                    continue
+                issuer = Issuer(twin, tid, deterministic)
+                credentials[slug] = twin.pack.credentials(issuer)
+                if twin.pack.on_tenant is not None:
+                    twin.pack.on_tenant(issuer)
+            self.store.put_tenant(tid, name or tid, {"credentials": credentials}, self.clock.now())
+        return self.tenant_view(tid) or {}
+
+    def tenant_view(self, tid: str) -> dict[str, Any] | None:
+        tenant = self.store.get_tenant(tid)
+        if tenant is None:
+            return None
+        return {"id": tenant["id"], "name": tenant["name"], "credentials": tenant["data"].get("credentials", {})}
+
+    def reset(self) -> None:
+        self.store.reset()
+        self.clock.reload()
+        self.journal.clear()
+        for twin in self.twins.values():
+            twin._jwt_secret = None
+        self.ensure_default_tenant()
+
+    # -- background -------------------------------------------------------------
+    async def start(self) -> None:
+        self.scheduler.start()
+        self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            try:
+                await self._flusher
+            except (asyncio.CancelledError, Exception):
+                pass
+        self.flush_journal()
+        self.store.close()
+
+    def flush_journal(self) -> None:
+        if self.journal:
+            entries, self.journal[:] = list(self.journal), []
+            try:
+                self.store.add_journal(entries)
+            except Exception:
+                log.exception("request journal flush failed")
+
+    async def _flush_loop(self) -> None:
+        # The journal is written in batches, off the request's own round trip.
+        while True:
+            await asyncio.sleep(0.5)
+            self.flush_journal()

@@ -1,0 +1,1 @@
+"""The spec layer: load an OpenAPI document, normalise its dialect, compile it."""

@@ -1,0 +1,1 @@
+"""Twin time: an injected clock, ``--speed``, and durable timers."""

@@ -1,0 +1,54 @@
+"""The twin clock: wall time plus an offset that ``/_twinstack/clock/advance`` moves.
+
+The offset lives in the store, so every worker sharing a state agrees on the
+time; each process re-reads it at most every ``refresh`` seconds.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from datetime import datetime, timezone
+
+from twinstack.store import Store
+
+SPEEDS = {"realistic": 1.0, "fast": 0.1, "instant": 0.0}
+
+
+class Clock:
+    def __init__(self, store: Store, speed: str = "realistic", refresh: float = 0.5) -> None:
+        if speed not in SPEEDS:
+            raise ValueError(f"--speed must be one of {', '.join(SPEEDS)}")
+        self.store = store
+        self.speed = speed
+        self.factor = SPEEDS[speed]
+        """Multiplier applied to every lifecycle duration."""
+        self._refresh = refresh
+        self._offset = float(store.meta_get("clock_offset") or 0.0)
+        self._read_at = _time.monotonic()
+
+    def now(self) -> float:
+        mono = _time.monotonic()
+        if mono - self._read_at > self._refresh:
+            self._offset = float(self.store.meta_get("clock_offset") or 0.0)
+            self._read_at = mono
+        return _time.time() + self._offset
+
+    def advance(self, seconds: float) -> float:
+        self._offset = float(self.store.meta_get("clock_offset") or 0.0) + seconds
+        self.store.meta_set("clock_offset", repr(self._offset))
+        self._read_at = _time.monotonic()
+        return self.now()
+
+    def reload(self) -> None:
+        self._offset = float(self.store.meta_get("clock_offset") or 0.0)
+        self._read_at = _time.monotonic()
+
+    def duration(self, realistic_seconds: float) -> float:
+        """How long a lifecycle step takes at the configured speed."""
+        return realistic_seconds * self.factor
+
+    def iso(self, at: float | None = None, millis: bool = False) -> str:
+        moment = datetime.fromtimestamp(self.now() if at is None else at, timezone.utc)
+        if millis:
+            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
