@@ -11,6 +11,7 @@ import secrets
 import uuid
 from typing import Any
 
+import jwt
 import orjson
 import rstr
 
@@ -19,11 +20,12 @@ from twinstack.engine.envelope import _WRAPPERS, Envelope
 from twinstack.engine.inference import Plan, infer
 from twinstack.engine.pack import Pack
 from twinstack.engine.routing import Router
-from twinstack.engine.security import Authenticator
+from twinstack.engine.security import Authenticator, token_hash
 from twinstack.engine.synth import Synth
+from twinstack.engine.tenants import login_key
 from twinstack.errors import TwinError, ValidationFailed
 from twinstack.spec.model import Operation, ServiceSpec
-from twinstack.store import Store
+from twinstack.store import Credential, Store
 from twinstack.time.clock import Clock
 from twinstack.time.jobs import Scheduler
 
@@ -98,6 +100,28 @@ class Twin:
                 self.store.meta_set(key, secret)
             self._jwt_secret = secret
         return self._jwt_secret
+
+    def issue_jwt(self, tenant: str, subject: str, ttl: float = 3600, **claims: Any) -> str:
+        """An HS256 token this service accepts as a bearer credential until ``ttl`` twin-seconds pass."""
+        now = self.clock.now()
+        payload = {"sub": subject, "tenant": tenant, "svc": self.slug, "iat": int(now), "exp": int(now + ttl),
+                   "jti": uuid.uuid4().hex, **claims}
+        return str(jwt.encode(payload, self.jwt_secret(), algorithm="HS256"))
+
+    def revoke_jwt(self, token: str) -> None:
+        try:
+            claims = jwt.decode(token, self.jwt_secret(), algorithms=["HS256"], options={"verify_exp": False})
+        except jwt.PyJWTError:
+            return
+        if claims.get("jti"):
+            self.store.kv_put(f"revoked-jwt:{self.slug}", str(claims["jti"]), True)
+
+    def check_login(self, email: str, password: str) -> Credential | None:
+        """The login credential an ``Issuer.login`` stored for this e-mail and password, if any."""
+        cred = self.store.find_credential(token_hash(login_key(email, password)))
+        if cred is None or cred.service != self.slug or cred.kind != "login" or cred.revoked_at is not None:
+            return None
+        return cred
 
     # -- resources ------------------------------------------------------------
     def has_create(self, collection: str) -> bool:
