@@ -188,7 +188,7 @@ class Synth:
             for prop, sub in props.items():
                 if prop in value and value[prop] is not _MISSING:
                     out[prop] = self.shape(sub, value[prop], f"{seed}.{prop}", prop, depth + 1, now)
-                elif prop in required or depth < 3:
+                elif prop in required:
                     out[prop] = self.generate(sub, f"{seed}.{prop}", prop, depth + 1, now)
             extra = schema.get("additionalProperties", True)
             if extra is not False:

@@ -53,7 +53,8 @@ class Twin:
         self.scopes: dict[str, tuple[str, ...]] = {}
         self._id_param: dict[str, tuple[str, dict[str, Any]]] = {}
         self._creatable: set[str] = set()
-        self._resource_props: dict[str, dict[str, Any]] = {}
+        self._resource_schema: dict[str, dict[str, Any]] = {}
+        self._writable: dict[str, set[str]] = {}
         self._study()
         self._jwt_secret: str | None = None
 
@@ -68,28 +69,46 @@ class Twin:
                 param = next((p for p in op.params if p.name == plan.id_param and p.location == "path"), None)
                 if param is not None and plan.collection not in self._id_param:
                     self._id_param[plan.collection] = (param.name, self.synth.resolve(param.schema))
-            if plan.kind in ("read", "create", "list"):
-                props = self._resource_props.setdefault(plan.collection, {})
+            if plan.kind in ("create", "replace", "update"):
+                media = op.body.get("application/json") or next(iter(op.body.values()), None)
+                if media is not None and media.schema is not None:
+                    props, _ = self.synth.properties(media.schema)
+                    self._writable.setdefault(plan.collection, set()).update(props)
+        # The resource's own schema: preferably what its read returns, else create, else list.
+        for wanted in ("read", "create", "list"):
+            for op in self.spec.operations:
+                plan = self.plans[op.operation_id]
+                if plan.kind != wanted or plan.collection in self._resource_schema:
+                    continue
                 resp = next((op.responses[s] for s in ("200", "201", "202") if s in op.responses), None)
                 media = resp.json_media() if resp else None
-                if media and media.schema:
-                    for name, sub in self._props_near(media.schema, depth=0).items():
-                        props.setdefault(name, sub)
+                if media is not None and media.schema is not None:
+                    self._resource_schema[plan.collection] = self.resource_schema(media.schema)
 
-    def _props_near(self, schema: Any, depth: int) -> dict[str, Any]:
-        """Properties of the resource a response carries, looking through wrappers and lists."""
+    def resource_schema(self, schema: Any, depth: int = 0) -> dict[str, Any]:
+        """The schema of the resource inside a response, looking through envelopes and lists."""
         s = self.synth.resolve(schema)
-        kind = self.synth.kind(s)
-        if kind == "array":
-            return self._props_near(s.get("items") or {}, depth + 1) if depth < 3 else {}
+        if depth > 3:
+            return s
+        if self.synth.kind(s) == "array":
+            return self.resource_schema(s.get("items") or {}, depth + 1)
         props, _ = self.synth.properties(s)
-        out = dict(props)
-        if depth < 2:
-            for name, sub in props.items():
-                if name in _WRAPPERS or self.synth.kind(self.synth.resolve(sub)) in ("object", "array"):
-                    for inner, inner_schema in self._props_near(sub, depth + 1).items():
-                        out.setdefault(inner, inner_schema)
-        return out
+        kinds = {name: self.synth.kind(self.synth.resolve(sub)) for name, sub in props.items()}
+        for name in _WRAPPERS:
+            if kinds.get(name) in ("object", "array") and self.synth.properties(self._items_of(props[name]))[0]:
+                return self.resource_schema(props[name], depth + 1)
+        objects = [n for n, k in kinds.items() if k == "object" and self.synth.properties(props[n])[0]]
+        if len(props) <= 3 and len(objects) == 1:
+            return self.resource_schema(props[objects[0]], depth + 1)
+        arrays = [n for n, k in kinds.items() if k == "array" and self.synth.properties(self._items_of(props[n]))[0]]
+        paging = {"total", "count", "page", "page_size", "per_page", "limit", "offset", "has_more", "next_cursor", "total_count"}
+        if len(arrays) == 1 and set(props) - set(arrays) <= paging:
+            return self.resource_schema(props[arrays[0]], depth + 1)
+        return s
+
+    def _items_of(self, schema: Any) -> Any:
+        s = self.synth.resolve(schema)
+        return s.get("items") or {} if self.synth.kind(s) == "array" else s
 
     def jwt_secret(self) -> str:
         if self._jwt_secret is None:
@@ -163,14 +182,17 @@ class Twin:
         return current
 
     def new_resource(self, collection: str, rid: str, body: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
-        props = self._resource_props.get(collection, {})
+        """A stored resource: the client's fields, the id, timestamps, and server-owned fields made once."""
+        schema = self._resource_schema.get(collection, {})
+        props, _ = self.synth.properties(schema) if schema else ({}, [])
+        writable = self._writable.get(collection, set())
         id_name = self._id_param.get(collection, ("id", {}))[0]
         resource: dict[str, Any] = {k: v for k, v in body.items() if not k.startswith("_")}
         resource["_id"] = rid
         resource["_created"] = ctx.now
         placed = False
         number = int(rid) if rid.isdigit() else None
-        for field in (id_name, "id", "uuid", _camel(id_name)):
+        for field in dict.fromkeys((id_name, "id", "uuid", _camel(id_name))):
             if field in props:
                 wants_int = self.synth.kind(props[field]) == "integer"
                 resource[field] = number if (number is not None and wants_int) else rid
@@ -181,6 +203,12 @@ class Twin:
         for field in ("created_at", "createdAt", "updated_at", "updatedAt"):
             if field in props:
                 resource[field] = stamp
+        now = ctx.now
+        for field, sub in props.items():
+            if field in resource or field in writable:
+                continue
+            # Server-owned fields are generated once and stored, so every read agrees.
+            resource[field] = self.synth.generate(sub, f"{self.slug}:{rid}.{field}", field, 1, now)
         return resource
 
     def touch(self, resource: dict[str, Any], ctx: RequestContext) -> None:

@@ -1,0 +1,105 @@
+"""Any OpenAPI document becomes a stateful twin: the Petstore test document, end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import tenant_credentials
+
+PETSTORE = Path(__file__).resolve().parent.parent / "data" / "petstore.yaml"
+
+
+@pytest.fixture
+def petstore(make_client: Any) -> TestClient:
+    return make_client(services=[], specs=[f"{PETSTORE}:petstore"])
+
+
+def key_of(c: TestClient, tenant: str = "default") -> dict[str, str]:
+    creds = c.get(f"/_twinstack/tenants/{tenant}").json()["credentials"]["petstore"]
+    return {"X-API-Key": creds["api_key"]}
+
+
+def test_create_read_list_update_delete_then_404(petstore: TestClient) -> None:
+    h = key_of(petstore)
+    created = petstore.post("/petstore/v2/pets", json={"name": "Rex", "tag": "dog", "age": 3}, headers=h)
+    assert created.status_code == 201
+    pet = created.json()
+    assert pet["name"] == "Rex" and pet["tag"] == "dog" and pet["age"] == 3
+    assert isinstance(pet["id"], int) and pet["created_at"].endswith("Z")
+
+    assert petstore.get(f"/petstore/v2/pets/{pet['id']}", headers=h).json() == pet
+    listed = petstore.get("/petstore/v2/pets", headers=h).json()
+    assert [p["id"] for p in listed] == [pet["id"]]
+
+    patched = petstore.patch(f"/petstore/v2/pets/{pet['id']}", json={"age": 4}, headers=h).json()
+    assert patched["age"] == 4 and patched["name"] == "Rex" and patched["id"] == pet["id"]
+    replaced = petstore.put(f"/petstore/v2/pets/{pet['id']}", json={"name": "Max"}, headers=h).json()
+    assert replaced["name"] == "Max" and "tag" not in replaced and replaced["id"] == pet["id"]
+    assert replaced["created_at"] == pet["created_at"]
+
+    assert petstore.delete(f"/petstore/v2/pets/{pet['id']}", headers=h).status_code == 204
+    assert petstore.get(f"/petstore/v2/pets/{pet['id']}", headers=h).status_code == 404
+    assert petstore.delete(f"/petstore/v2/pets/{pet['id']}", headers=h).status_code == 404
+    assert petstore.get("/petstore/v2/pets", headers=h).json() == []
+
+
+def test_list_honours_filters_and_limit(petstore: TestClient) -> None:
+    h = key_of(petstore)
+    for name, tag in (("a", "cat"), ("b", "dog"), ("c", "cat")):
+        assert petstore.post("/petstore/v2/pets", json={"name": name, "tag": tag}, headers=h).status_code == 201
+    cats = petstore.get("/petstore/v2/pets?tag=cat", headers=h).json()
+    assert [p["name"] for p in cats] == ["a", "c"]
+    assert len(petstore.get("/petstore/v2/pets?limit=2", headers=h).json()) == 2
+
+
+def test_bad_input_names_the_field(petstore: TestClient) -> None:
+    h = key_of(petstore)
+    missing = petstore.post("/petstore/v2/pets", json={"tag": "x"}, headers=h)
+    assert missing.status_code == 400
+    assert "name" in missing.json()["message"]
+    bad_type = petstore.post("/petstore/v2/pets", json={"name": "x", "age": "old"}, headers=h)
+    assert bad_type.status_code == 400 and "age" in bad_type.json()["message"]
+    too_old = petstore.post("/petstore/v2/pets", json={"name": "x", "age": 100}, headers=h)
+    assert too_old.status_code == 400, "3.0 boolean exclusiveMaximum must be enforced"
+    assert petstore.post("/petstore/v2/pets", json={"name": "x", "tag": None}, headers=h).status_code == 201
+    bad_json = petstore.post("/petstore/v2/pets", content=b"{nope", headers={**h, "Content-Type": "application/json"})
+    assert bad_json.status_code == 400 and "JSON" in bad_json.json()["message"]
+    bad_path = petstore.get("/petstore/v2/pets/not-a-number", headers=h)
+    assert bad_path.status_code == 400 and "petId" in bad_path.json()["message"]
+
+
+def test_credentials_are_required_and_checked(petstore: TestClient) -> None:
+    assert petstore.get("/petstore/v2/pets").status_code == 401
+    assert petstore.get("/petstore/v2/pets", headers={"X-API-Key": "wrong"}).status_code == 401
+
+
+def test_unknown_path_is_404_and_wrong_method_is_405_with_allow(petstore: TestClient) -> None:
+    h = key_of(petstore)
+    assert petstore.get("/petstore/v2/owners", headers=h).status_code == 404
+    wrong = petstore.post("/petstore/v2/pets/1", json={}, headers=h)
+    assert wrong.status_code == 405
+    assert set(wrong.headers["allow"].split(", ")) == {"DELETE", "GET", "PATCH", "PUT"}
+
+
+def test_tenants_never_see_each_other(petstore: TestClient) -> None:
+    mine = key_of(petstore)
+    other = {"X-API-Key": tenant_credentials(petstore)["credentials"]["petstore"]["api_key"]}
+    pet = petstore.post("/petstore/v2/pets", json={"name": "Mine"}, headers=mine).json()
+    assert petstore.get(f"/petstore/v2/pets/{pet['id']}", headers=other).status_code == 404
+    assert petstore.get("/petstore/v2/pets", headers=other).json() == []
+    assert petstore.delete(f"/petstore/v2/pets/{pet['id']}", headers=other).status_code == 404
+    assert petstore.get(f"/petstore/v2/pets/{pet['id']}", headers=mine).status_code == 200
+
+
+def test_trailing_slash_is_tolerated(petstore: TestClient) -> None:
+    h = key_of(petstore)
+    assert petstore.get("/petstore/v2/pets/", headers=h).status_code == 200
+
+
+def test_production_host_header_reaches_the_twin_without_prefix(petstore: TestClient) -> None:
+    h = {**key_of(petstore), "Host": "petstore.example.com"}
+    assert petstore.get("/v2/pets", headers=h).status_code == 200
