@@ -66,7 +66,7 @@ async def dispatch(request: Request) -> Response:
     base = twin.spec.base_path
     if base:
         if rest != base and not rest.startswith(base + "/") and not rest.startswith(base + "?"):
-            status, headers, data, ctype = twin.render_error(None, _not_found(rest), "req_" + "0" * 16)
+            status, headers, data, ctype = twin.render_error(None, _not_found(rest), twin.pack.request_id())
             return Response(data, status, headers, media_type=ctype)
         rest = rest[len(base):] or "/"
         base_url += base

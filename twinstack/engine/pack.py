@@ -86,6 +86,16 @@ class Pack:
     """Seeds a new tenant's starting state (default projects, users...)."""
     controls: dict[str, Handler] = field(default_factory=dict)
     """Extra ``/_twinstack/<slug>/<name>`` controls for what only the outside world causes."""
+    request_id: Callable[[], str] = field(default=lambda: "req_" + secrets.token_hex(8))
+    """Makes the id sent as ``X-Request-Id`` (and in bodies, see ``request_id_field``)."""
+    request_id_field: str | None = None
+    """A top-level response property that always carries the request id, where declared."""
+    scopes: dict[str, list[str]] = field(default_factory=dict)
+    """Scopes an operation needs beyond its ``security`` (APIs that name them only in prose)."""
+    validation_status: Callable[[Any, Any], int | None] | None = None
+    """``(operation, ValidationFailed) -> status`` where one operation uses several; None: the default rule."""
+    revoked_status: int = 401
+    """Status for a known credential that is revoked or expired (some APIs say 403)."""
 
 
 def discover_packs() -> list[Pack]:

@@ -16,7 +16,6 @@ unexpected becomes a logged 500 (re-raised when the app runs in strict mode).
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from typing import Any
 from urllib.parse import parse_qsl
@@ -40,7 +39,7 @@ Result = tuple[int, dict[str, str], bytes, "str | None", str]
 
 
 async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
-    request_id = "req_" + secrets.token_hex(8)
+    request_id = twin.pack.request_id()
     op = None
     try:
         # 1. route

@@ -79,9 +79,11 @@ class Authenticator:
         cred = store.find_credential(token_hash(token))
         now = self.twin.clock.now()
         if cred is not None:
-            if cred.service != self.twin.slug or cred.revoked_at is not None:
+            if cred.service != self.twin.slug:
                 return None
-            if cred.expires_at is not None and cred.expires_at <= now:
+            if cred.revoked_at is not None or (cred.expires_at is not None and cred.expires_at <= now):
+                if self.twin.pack.revoked_status == 403:
+                    raise Forbidden("The credential is revoked or expired", code="credential_inactive")
                 return None
             if cred.kind in ("login", "refresh"):
                 return None  # passwords and refresh tokens are not bearer credentials
@@ -108,10 +110,12 @@ class Authenticator:
         lacking_scope = False
         seen_any = False
         cache: dict[str, Principal | None] = {}
+        extra_scopes = self.twin.pack.scopes.get(op.operation_id, [])
         for requirement in op.security:
             principal: Principal | None = None
             ok = True
-            for scheme_name, scopes in requirement.items():
+            for scheme_name, declared_scopes in requirement.items():
+                scopes = [*declared_scopes, *extra_scopes]
                 scheme = self.twin.spec.schemes[scheme_name]
                 token = extract(view, scheme)
                 if not token:

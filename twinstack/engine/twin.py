@@ -265,6 +265,9 @@ class Twin:
             if isinstance(body, dict) and "_id" in body:
                 seed = f"{self.slug}:{body['_id']}"
             out = self.envelope.single(schema, self._public(body), seed, now)
+        field = self.pack.request_id_field
+        if field and isinstance(out, dict) and schema is not None and field in self.synth.properties(schema)[0]:
+            out[field] = ctx.request_id
         if media is not None and media.key:
             validator = self.spec.validator(media.key)
             if validator is not None and not validator.is_valid(out):
@@ -285,7 +288,8 @@ class Twin:
     def render_error(self, op: Operation | None, error: TwinError, request_id: str) -> tuple[int, dict[str, str], bytes, str]:
         status = error.status
         if isinstance(error, ValidationFailed) and op is not None:
-            status = next((s for s in self.pack.validation_statuses if op.declared(s)), self.pack.fallback_validation_status)
+            chosen = self.pack.validation_status(op, error) if self.pack.validation_status else None
+            status = chosen or next((s for s in self.pack.validation_statuses if op.declared(s)), self.pack.fallback_validation_status)
         schema = None
         if op is not None:
             resp = op.response_for(status)
@@ -294,6 +298,9 @@ class Twin:
         body = self.pack.errors(error, status, request_id, schema)
         if schema is not None:
             body = self.synth.shape(schema, body, f"{self.slug}:error:{status}")
+            field = self.pack.request_id_field
+            if field and isinstance(body, dict) and field in self.synth.properties(schema)[0]:
+                body[field] = request_id
         headers = dict(error.headers)
         return status, headers, _dumps(body), "application/json"
 
