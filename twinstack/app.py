@@ -14,46 +14,73 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+import orjson
 
 from twinstack.config import Settings
 from twinstack.control.plane import control_routes
 from twinstack.engine import pipeline
+from twinstack.errors import NotFound
 from twinstack.runtime import Runtime
 
-_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"]
+
+class TwinstackApp:
+    """ASGI entry: service traffic goes straight to the pipeline; the rest to Starlette.
+
+    Service requests skip Starlette's router and middleware stack (the hot
+    path); the control plane and the lifespan are an ordinary Starlette app.
+    """
+
+    def __init__(self, control: Starlette) -> None:
+        self.control = control
+
+    @property
+    def state(self) -> Any:
+        return self.control.state
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/_twinstack"):
+            await self.control(scope, receive, send)
+            return
+        scope["app"] = self.control
+        status, headers, body, ctype = await dispatch(self.control.state.runtime, Request(scope, receive))
+        raw_headers = [(b"content-length", str(len(body)).encode())]
+        if ctype:
+            raw_headers.append((b"content-type", ctype.encode()))
+        raw_headers.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> TwinstackApp:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = Runtime.build(settings)
         app.state.runtime = runtime
-        app.state.strict = settings.strict
         await runtime.start()
         try:
             yield
         finally:
             await runtime.stop()
 
-    app = Starlette(
-        routes=[*control_routes(), Route("/{path:path}", dispatch, methods=_METHODS)],
-        lifespan=lifespan,
-    )
-    app.state.strict = settings.strict
-    return app
+    control = Starlette(routes=control_routes(), lifespan=lifespan)
+    control.state.strict = settings.strict
+    return TwinstackApp(control)
 
 
-async def dispatch(request: Request) -> Response:
+async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, str], bytes, str | None]:
     started = time.perf_counter()
-    runtime: Runtime = request.app.state.runtime
-    path = request.url.path
-    host = (request.headers.get("host") or "").split(":")[0].lower()
+    scope = request.scope
+    path = scope["path"]
+    host = ""
+    for key, value in scope["headers"]:
+        if key == b"host":
+            host = value.decode("latin-1").split(":")[0].lower()
+            break
     twin = runtime.hosts.get(host)
-    base_url = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    scheme = scope.get("scheme", "http")
+    base_url = f"{scheme}://{request.headers.get('host', '')}"
     if twin is not None:
         rest = path
     else:
@@ -61,34 +88,22 @@ async def dispatch(request: Request) -> Response:
         twin = runtime.twins.get(slug)
         rest = "/" + rest
         if twin is None:
-            return _json_error(404, f"No service mounted at /{slug}; mounted: {', '.join(runtime.twins)}")
+            return 404, {}, orjson.dumps(
+                {"error": "not_found", "message": f"No service mounted at /{slug}; mounted: {', '.join(runtime.twins)}"}
+            ), "application/json"
         base_url += f"/{slug}"
     base = twin.spec.base_path
     if base:
-        if rest != base and not rest.startswith(base + "/") and not rest.startswith(base + "?"):
-            status, headers, data, ctype = twin.render_error(None, _not_found(rest), twin.pack.request_id())
-            return Response(data, status, headers, media_type=ctype)
+        if rest != base and not rest.startswith(base + "/"):
+            status, headers, data, ctype = twin.render_error(None, NotFound(f"No route for {rest}"), twin.pack.request_id())
+            return status, headers, data, ctype
         rest = rest[len(base):] or "/"
         base_url += base
     status, headers, data, ctype, op_id = await pipeline.run(twin, request, rest, base_url)
     runtime.journal.append(
         {
             "method": request.method, "path": path, "status": status, "service": twin.slug, "operation": op_id,
-            "duration_ms": pipeline.elapsed_ms(started), "at": runtime.clock.iso(millis=True),
+            "duration_ms": pipeline.elapsed_ms(started), "at": time.time(),
         }
     )
-    if request.method == "HEAD":
-        data = b""
-    return Response(data, status, headers, media_type=ctype)
-
-
-def _not_found(path: str) -> Any:
-    from twinstack.errors import NotFound
-
-    return NotFound(f"No route for {path}")
-
-
-def _json_error(status: int, message: str) -> Response:
-    import orjson
-
-    return Response(orjson.dumps({"error": "not_found", "message": message}), status, media_type="application/json")
+    return status, headers, data, ctype

@@ -133,7 +133,11 @@ async def requests_journal(request: Request) -> Response:
         limit = min(max(int(request.query_params.get("limit", "200")), 1), 5000)
     except ValueError:
         return _error(400, "limit: expected an integer")
-    return _json({"requests": rt.store.list_journal(limit)})
+    entries = rt.store.list_journal(limit)
+    for entry in entries:
+        if isinstance(entry.get("at"), (int, float)):
+            entry["at"] = rt.clock.iso(entry["at"], millis=True)
+    return _json({"requests": entries})
 
 
 async def service_control(request: Request) -> Response:

@@ -51,17 +51,19 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
                 f"Method {request.method} not allowed", headers={"Allow": ", ".join(match.allowed)}
             )
         op = match.operation
-        raw_query = parse_qsl(request.url.query, keep_blank_values=True)
+        query_string = request.scope.get("query_string", b"")
+        raw_query = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
         query_flat = dict(raw_query)
+        cookies = request.cookies if (op.needs_cookies or twin.cookie_auth) else {}
         # 2. identify
-        view = RequestView(request.headers, query_flat, request.cookies)
+        view = RequestView(request.headers, query_flat, cookies)
         principal = twin.auth.authenticate(op, view)
         tenant = principal.tenant if principal is not None else DEFAULT_TENANT
         # 3. params
         issues: list[FieldIssue] = []
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
         for param in op.params:
-            present, value = read_param(param, raw_query, request.headers, request.cookies, match.path_params)
+            present, value = read_param(param, raw_query, request.headers, cookies, match.path_params)
             if not present:
                 if param.required:
                     issues.append(FieldIssue(param.location, (param.name,), "Field required", "missing"))
@@ -94,7 +96,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
             raise ValidationFailed(issues)
         ctx = RequestContext(
             twin=twin, operation=op, tenant=tenant, principal=principal, path=values["path"], query=values["query"],
-            headers=request.headers, cookies=request.cookies, body=body, raw_body=raw, content_type=content_type,
+            headers=request.headers, cookies=cookies, body=body, raw_body=raw, content_type=content_type,
             request_id=request_id, raw_query=raw_query, client_host=request.client.host if request.client else "",
             base_url=base_url,
         )
@@ -109,7 +111,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
     except ResponseMismatch:
         raise
     except Exception as exc:
-        if getattr(request.app.state, "strict", False):
+        if twin.strict:
             raise
         log.exception("unhandled error in %s %s", request.method, path)
         err = TwinError(f"Internal error: {type(exc).__name__}", code="internal_error", status=500)

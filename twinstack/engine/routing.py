@@ -87,8 +87,9 @@ class Router:
 
 def _decode(params: dict[str, str], node: _Node, op: Operation) -> dict[str, str]:
     # The trie stores the first template's names; the operation may name them differently.
-    names = [s[1:-1] for s in op.path.split("/")[1:] if s.startswith("{") and s.endswith("}")]
-    values = list(params.values())
-    if len(names) == len(values):
-        return {n: unquote(v) for n, v in zip(names, values)}
+    if not params:
+        return params
+    names = op.path_names
+    if len(names) == len(params):
+        return {n: unquote(v) if "%" in v else v for n, v in zip(names, params.values())}
     return {k: unquote(v) for k, v in params.items()}

@@ -50,6 +50,7 @@ class Twin:
         self.plans: dict[str, Plan] = infer(spec.operations)
         self.operations = spec.by_id()
         self.auth = Authenticator(self)
+        self.cookie_auth = any(s.type == "apiKey" and s.location == "cookie" for s in spec.schemes.values())
         self.scopes: dict[str, tuple[str, ...]] = {}
         self._id_param: dict[str, tuple[str, dict[str, Any]]] = {}
         self._creatable: set[str] = set()

@@ -61,6 +61,16 @@ class Operation:
     tags: list[str] = field(default_factory=list)
     summary: str = ""
     description: str = ""
+    success_statuses: list[int] = field(default_factory=list)
+    """Declared 2xx statuses, ascending (computed once at compile time)."""
+    path_names: list[str] = field(default_factory=list)
+    """Names of the path template's parameters, in order."""
+    needs_cookies: bool = False
+
+    def __post_init__(self) -> None:
+        self.success_statuses = sorted(int(s) for s in self.responses if s.isdigit() and s.startswith("2"))
+        self.path_names = [s[1:-1] for s in self.path.split("/") if s.startswith("{") and s.endswith("}")]
+        self.needs_cookies = any(p.location == "cookie" for p in self.params)
 
     @property
     def segments(self) -> list[str]:
@@ -73,10 +83,6 @@ class Operation:
     def response_for(self, status: int) -> Response | None:
         code = str(status)
         return self.responses.get(code) or self.responses.get(f"{code[0]}XX") or self.responses.get("default")
-
-    @property
-    def success_statuses(self) -> list[int]:
-        return sorted(int(s) for s in self.responses if s.isdigit() and s.startswith("2"))
 
 
 @dataclass(slots=True)
