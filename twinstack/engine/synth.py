@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema_rs
 import rstr
 
-from twinstack.spec.refs import pointer_get
+from twinstack.spec.refs import escape, pointer_get
 
 _MAX_DEPTH = 6
 _PREFERRED_STATUS = (
@@ -30,11 +30,28 @@ _PREFERRED_STATUS = (
 class Synth:
     """Generation and shaping against one converted document's schemas."""
 
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], validators: Any = None) -> None:
         self.doc = doc
-        self._root = {"components": doc.get("components") or {}, "paths": doc.get("paths") or {}}
+        self._validators = validators
+        self._pointers: dict[int, str] = {}
+        if validators is not None:
+            self._index(doc.get("components") or {}, "#/components")
+            self._index(doc.get("paths") or {}, "#/paths")
+        self._registry: Any = None
         self._checkers: dict[int, Any] = {}
         self._keep: list[Any] = []
+
+    def _index(self, node: Any, pointer: str) -> None:
+        """Remember where each schema object sits, to reuse the validators compiled at start."""
+        if isinstance(node, dict):
+            self._pointers[id(node)] = pointer
+            for key, value in node.items():
+                if isinstance(value, (dict, list)):
+                    self._index(value, f"{pointer}/{escape(str(key))}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    self._index(value, f"{pointer}/{i}")
 
     # -- schema helpers ---------------------------------------------------
     def resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
@@ -55,13 +72,24 @@ class Synth:
             return True
         checker = self._checkers.get(id(schema))
         if checker is None:
-            try:
-                checker = jsonschema_rs.validator_for({**schema, **self._root}, validate_formats=True)
-            except Exception:  # an uncompilable fragment accepts anything rather than failing a response
-                checker = _AcceptAll()
+            pointer = self._pointers.get(id(schema))
+            if pointer is not None:
+                checker = self._validators.get(pointer)
+            if checker is None:
+                checker = self._compile(schema)
             self._checkers[id(schema)] = checker
             self._keep.append(schema)  # ids stay unique only while the schema lives
         return bool(checker.is_valid(value))
+
+    def _compile(self, schema: dict[str, Any]) -> Any:
+        """A validator for a schema made at run time (merged branches), refs pointing into the document."""
+        if self._registry is None:
+            root = {"components": self.doc.get("components") or {}, "paths": self.doc.get("paths") or {}}
+            self._registry = jsonschema_rs.Registry([(_BASE, root)])
+        try:
+            return jsonschema_rs.validator_for(_rebase(schema), validate_formats=True, registry=self._registry)
+        except Exception:  # an uncompilable fragment accepts anything rather than failing a response
+            return _AcceptAll()
 
     def properties(self, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Properties and required names of an object schema, ``allOf`` merged in."""
@@ -228,6 +256,19 @@ class Synth:
             if score > best_score:
                 best, best_score = branch, score
         return best
+
+
+_BASE = "urn:twinstack:document"
+
+
+def _rebase(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: (_BASE + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v)) for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rebase(v) for v in node]
+    return node
 
 
 class _AcceptAll:

@@ -45,7 +45,7 @@ class Twin:
         self.strict = strict
         self.log = logging.getLogger(f"twinstack.{self.slug}")
         self.router = Router(spec.operations)
-        self.synth = Synth(spec.doc)
+        self.synth = Synth(spec.doc, spec.validators)
         self.envelope = Envelope(self.synth)
         self.plans: dict[str, Plan] = infer(spec.operations)
         self.operations = spec.by_id()
