@@ -95,7 +95,7 @@ async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, s
     base = twin.spec.base_path
     if base:
         if rest != base and not rest.startswith(base + "/"):
-            status, headers, data, ctype = twin.render_error(None, NotFound(f"No route for {rest}"), twin.pack.request_id())
+            status, headers, data, ctype = twin.render_error(None, NotFound(f"No route for {rest}", details={"path": path}), twin.pack.request_id())
             return status, headers, data, ctype
         rest = rest[len(base):] or "/"
         base_url += base

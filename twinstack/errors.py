@@ -32,8 +32,10 @@ class FieldIssue:
     """Field path below the location; for parameters, the parameter name first."""
     message: str
     kind: str = "invalid"
-    """A short error type: ``missing``, ``type``, ``enum``, ``maximum``..."""
+    """A short error type: ``missing``, ``type``, ``enum``, ``less_than_equal``..."""
     value: Any = None
+    context: dict[str, Any] = field(default_factory=dict)
+    """The violated constraint, e.g. ``{"limit": 64}``, ``{"pattern": "..."}``, ``{"types": [...]}``."""
 
     @property
     def dotted(self) -> str:
@@ -65,6 +67,8 @@ class TwinError(Exception):
         self.field = field
         self.details = details or {}
         self.headers = headers or {}
+        self.operation: Any = None
+        """The operation being served when the error is rendered (None outside any operation)."""
 
 
 class ValidationFailed(TwinError):

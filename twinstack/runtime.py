@@ -66,6 +66,8 @@ class Runtime:
         hosts: dict[str, Twin] = {}
         for pack in load_packs(settings):
             doc = load_document(pack.seed)
+            if pack.patch_document is not None:
+                pack.patch_document(doc)
             spec = compile_spec(doc, pack.slug, str(pack.seed), pack.base_path)
             twin = Twin(pack, spec, store, clock, scheduler, settings.strict)
             twins[pack.slug] = twin

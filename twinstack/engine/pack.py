@@ -96,6 +96,11 @@ class Pack:
     """``(operation, ValidationFailed) -> status`` where one operation uses several; None: the default rule."""
     revoked_status: int = 401
     """Status for a known credential that is revoked or expired (some APIs say 403)."""
+    patch_document: Callable[[dict[str, Any]], None] | None = None
+    """Works around defects of the seed at start, on a copy (the seed file stays as published)."""
+    authorize: Callable[[Any, Any, Any], None] | None = None
+    """``(twin, principal, operation)`` after authentication, before validation: raise 401/403 for
+    rules the document cannot express (per-service permissions, disabled users); may record use."""
 
 
 def discover_packs() -> list[Pack]:

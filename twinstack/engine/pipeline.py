@@ -45,7 +45,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         # 1. route
         match = twin.router.match(request.method, path or "/")
         if match is None:
-            raise NotFound(f"No route for {request.method} {path}", code="not_found")
+            raise NotFound(f"No route for {request.method} {path}", code="not_found", details={"path": request.url.path})
         if match.operation is None:
             raise MethodNotAllowed(
                 f"Method {request.method} not allowed", headers={"Allow": ", ".join(match.allowed)}
@@ -58,6 +58,8 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         # 2. identify
         view = RequestView(request.headers, query_flat, cookies)
         principal = twin.auth.authenticate(op, view)
+        if twin.pack.authorize is not None:
+            twin.pack.authorize(twin, principal, op)
         tenant = principal.tenant if principal is not None else DEFAULT_TENANT
         # 3. params
         issues: list[FieldIssue] = []
@@ -76,7 +78,8 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         body: Any = None
         if op.body:
             media = pick_media(op, content_type or "application/json")
-            if not raw and not (media and media.content_type.startswith("multipart/")):
+            binary = media is not None and not _structured(media.content_type)
+            if not raw and not binary and not (media and media.content_type.startswith("multipart/")):
                 if op.body_required:
                     issues.append(FieldIssue("body", (), "Field required", "missing"))
             elif media is None:
@@ -118,6 +121,12 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         status, headers, data, ctype = twin.render_error(op, err, request_id)
     headers.setdefault("X-Request-Id", request_id)
     return status, headers, data, ctype, op.operation_id if op else ""
+
+
+def _structured(content_type: str) -> bool:
+    """Media read as a document (an empty one is no body), unlike raw bytes or text (empty is a value)."""
+    ct = content_type.split(";")[0].strip().lower()
+    return "json" in ct or ct in ("application/x-www-form-urlencoded", "*/*") or ct.startswith("multipart/")
 
 
 def elapsed_ms(started: float) -> float:

@@ -57,17 +57,17 @@ class Router:
             self._walk(self._root, segments[:-1], 0, {}, found)
         if not found:
             return None
-        for node, params in found:
-            op = node.methods.get(method) or (node.methods.get("GET") if method == "HEAD" else None)
-            if op is not None:
-                return Match(op, _decode(params, node, op), sorted(node.methods))
+        # The most literal match decides: a known path with another method is 405, never a sibling template.
         node, params = found[0]
+        op = node.methods.get(method) or (node.methods.get("GET") if method == "HEAD" else None)
+        if op is not None:
+            return Match(op, _decode(params, node, op), sorted(node.methods))
         return Match(None, params, sorted(node.methods))
 
     def _walk(
         self, node: _Node, segs: list[str], i: int, params: dict[str, str], out: list[tuple[_Node, dict[str, str]]]
     ) -> None:
-        if len(out) > 8:
+        if out:
             return
         if i == len(segs):
             if node.methods:

@@ -111,6 +111,7 @@ class Authenticator:
         seen_any = False
         cache: dict[str, Principal | None] = {}
         extra_scopes = self.twin.pack.scopes.get(op.operation_id, [])
+        missing: list[str] = []
         for requirement in op.security:
             principal: Principal | None = None
             ok = True
@@ -130,13 +131,17 @@ class Authenticator:
                     break
                 if not found.has_scopes(scopes):
                     lacking_scope = True
+                    missing = [s for s in scopes if found.scopes is not None and s not in found.scopes]
                     ok = False
                     break
                 principal = found
             if ok and principal is not None:
                 return principal
         if lacking_scope:
-            raise Forbidden("The credential does not grant the scope this operation needs", code="insufficient_scope")
+            raise Forbidden(
+                f"The credential lacks the scope this operation needs: {', '.join(missing)}",
+                code="insufficient_scope", details={"scopes": missing},
+            )
         if seen_any:
             raise Unauthorized("Invalid or expired credentials", code="invalid_credentials")
         raise Unauthorized("Missing credentials", code="missing_credentials")

@@ -288,9 +288,16 @@ class Twin:
 
     def render_error(self, op: Operation | None, error: TwinError, request_id: str) -> tuple[int, dict[str, str], bytes, str]:
         status = error.status
+        error.operation = op
         if isinstance(error, ValidationFailed) and op is not None:
             chosen = self.pack.validation_status(op, error) if self.pack.validation_status else None
-            status = chosen or next((s for s in self.pack.validation_statuses if op.declared(s)), self.pack.fallback_validation_status)
+            declared = next((s for s in self.pack.validation_statuses if op.declared(s)), None)
+            if chosen is None and declared is None and op.declared(404) and error.issues and all(
+                i.location == "path" for i in error.issues
+            ):
+                # A malformed id names no resource; the operation has no bad-input status but has 404.
+                chosen = 404
+            status = chosen or declared or self.pack.fallback_validation_status
         schema = None
         if op is not None:
             resp = op.response_for(status)

@@ -37,16 +37,43 @@ def issues_for(validator: Any, value: Any, location: str, prefix: tuple[str | in
         return []
     out: list[FieldIssue] = []
     for err in validator.iter_errors(value):
-        kind_name = type(err.kind).__name__
-        path: tuple[str | int, ...] = (*prefix, *err.instance_path)
-        if kind_name == "Required":
-            m = _REQUIRED.match(err.message)
-            if m:
-                path = (*path, m.group(1))
-        out.append(FieldIssue(location, path, _message(kind_name, err.message), _KINDS.get(kind_name, kind_name.lower()), err.instance))
+        out.extend(_issues(err, location, prefix))
         if len(out) >= limit:
             break
-    return out
+    return out[:limit]
+
+
+def _issues(err: Any, location: str, prefix: tuple[str | int, ...]) -> list[FieldIssue]:
+    kind_name = type(err.kind).__name__
+    if kind_name in ("AnyOf", "OneOfNotValid") and err.instance is not None:
+        # A nullable field is ``anyOf: [X, null]``: report why the value fails X, not "no branch matched".
+        branches = _branch_errors(err)
+        if branches is not None:
+            return [issue for sub in branches for issue in _issues(sub, location, prefix)]
+    path: tuple[str | int, ...] = (*prefix, *err.instance_path)
+    if kind_name == "Required":
+        m = _REQUIRED.match(err.message)
+        if m:
+            path = (*path, m.group(1))
+    context: dict[str, Any] = {}
+    if kind_name not in ("AnyOf", "OneOfNotValid", "OneOfMultipleValid"):
+        try:
+            context = {k: v for k, v in err.kind.as_dict().items() if k != "context"}
+        except (AttributeError, TypeError, ValueError):
+            context = {}
+    return [FieldIssue(location, path, _message(kind_name, err.message), _KINDS.get(kind_name, kind_name.lower()), err.instance, context)]
+
+
+def _branch_errors(err: Any) -> list[Any] | None:
+    """The errors of the one non-null branch of a nullable union, if it is one."""
+    try:
+        groups = err.kind.as_dict().get("context") or []
+    except (AttributeError, TypeError, ValueError):
+        return None
+    real = [g for g in groups if not (len(g) == 1 and type(g[0].kind).__name__ == "Type" and "null" in g[0].message)]
+    if len(groups) == 2 and len(real) == 1 and real[0]:
+        return list(real[0])
+    return None
 
 
 def _message(kind: str, raw: str) -> str:
