@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -12,9 +13,11 @@ from typing import Any
 from twinstack.config import Settings
 from twinstack.engine.pack import Pack, discover_packs
 from twinstack.engine.tenants import DEFAULT_TENANT, Issuer
+from twinstack.engine.synth import Synth
 from twinstack.engine.twin import Twin
 from twinstack.errors import StartupError
 from twinstack.spec.compiler import compile_spec, hosts_of
+from twinstack.spec.model import ServiceSpec
 from twinstack.spec.loader import load_document
 from twinstack.store import Store, open_store
 from twinstack.time.clock import Clock
@@ -41,6 +44,16 @@ def load_packs(settings: Settings) -> list[Pack]:
     return packs
 
 
+@functools.lru_cache(maxsize=32)
+def _compiled(seed: Path, mtime: float, slug: str, base_path: str | None, patch: Any) -> tuple[ServiceSpec, Synth]:
+    """A seed compiled once per process: the result is read-only, so app instances share it."""
+    doc = load_document(seed)
+    if patch is not None:
+        patch(doc)
+    spec = compile_spec(doc, slug, str(seed), base_path)
+    return spec, Synth(spec.doc, spec.validators)
+
+
 def _slug_from(path: Path) -> str:
     stem = path.name.split(".")[0].lower()
     return "".join(c if c.isalnum() or c == "-" else "-" for c in stem).strip("-") or "api"
@@ -65,13 +78,14 @@ class Runtime:
         twins: dict[str, Twin] = {}
         hosts: dict[str, Twin] = {}
         for pack in load_packs(settings):
-            doc = load_document(pack.seed)
-            if pack.patch_document is not None:
-                pack.patch_document(doc)
-            spec = compile_spec(doc, pack.slug, str(pack.seed), pack.base_path)
-            twin = Twin(pack, spec, store, clock, scheduler, settings.strict)
+            try:
+                mtime = pack.seed.stat().st_mtime
+            except OSError as exc:
+                raise StartupError(f"cannot read document: {exc}", str(pack.seed)) from exc
+            spec, synth = _compiled(pack.seed, mtime, pack.slug, pack.base_path, pack.patch_document)
+            twin = Twin(pack, spec, store, clock, scheduler, settings.strict, synth)
             twins[pack.slug] = twin
-            for host in (*pack.hosts, *hosts_of(doc)):
+            for host in (*pack.hosts, *hosts_of(spec.doc)):
                 hosts.setdefault(host.lower(), twin)
             for kind, handler in pack.jobs.items():
                 scheduler.register(kind, handler)

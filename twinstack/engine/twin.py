@@ -35,7 +35,10 @@ class ResponseMismatch(AssertionError):
 
 
 class Twin:
-    def __init__(self, pack: Pack, spec: ServiceSpec, store: Store, clock: Clock, scheduler: Scheduler, strict: bool) -> None:
+    def __init__(
+        self, pack: Pack, spec: ServiceSpec, store: Store, clock: Clock, scheduler: Scheduler, strict: bool,
+        synth: Synth | None = None,
+    ) -> None:
         self.pack = pack
         self.spec = spec
         self.slug = spec.slug
@@ -45,7 +48,7 @@ class Twin:
         self.strict = strict
         self.log = logging.getLogger(f"twinstack.{self.slug}")
         self.router = Router(spec.operations)
-        self.synth = Synth(spec.doc, spec.validators)
+        self.synth = synth or Synth(spec.doc, spec.validators)
         self.envelope = Envelope(self.synth)
         self.plans: dict[str, Plan] = infer(spec.operations)
         self.operations = spec.by_id()
