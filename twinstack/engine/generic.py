@@ -64,7 +64,7 @@ async def _list(ctx: RequestContext) -> Any:
     plan = ctx.twin.plans[ctx.operation.operation_id]
     parent_exists(ctx)
     key = scope_key(ctx, plan.collection, plan.scope_params)
-    items = ctx.store.list(ctx.slug, ctx.tenant, key)
+    items = [ctx.twin.settle(plan.collection, i) for i in ctx.store.list(ctx.slug, ctx.tenant, key)]
     items = _filtered(ctx, items)
     return Reply(_paged(ctx, items, plan.collection))
 
@@ -169,7 +169,7 @@ def _load_item(ctx: RequestContext) -> dict[str, Any]:
         if plan.parent_checked:
             parent_exists(ctx)
         raise NotFound(f"{ctx.twin.noun(plan.collection)} {rid} not found", field=plan.id_param)
-    return found
+    return ctx.twin.settle(plan.collection, found)
 
 
 def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import rstr
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.envelope import _WRAPPERS, Envelope
 from twinstack.engine.inference import Plan, infer
+from twinstack.engine.lifecycle import Lifecycle, inferred
 from twinstack.engine.pack import Pack
 from twinstack.engine.routing import Router
 from twinstack.engine.security import Authenticator, token_hash
@@ -59,6 +60,8 @@ class Twin:
         self._creatable: set[str] = set()
         self._resource_schema: dict[str, dict[str, Any]] = {}
         self._writable: dict[str, set[str]] = {}
+        self.lifecycles: dict[str, tuple[Lifecycle, str]] = {}
+        """Generic lifecycles of created resources (collection -> lifecycle, initial state)."""
         self._study()
         self._jwt_secret: str | None = None
 
@@ -88,6 +91,11 @@ class Twin:
                 media = resp.json_media() if resp else None
                 if media is not None and media.schema is not None:
                     self._resource_schema[plan.collection] = self.resource_schema(media.schema)
+        for collection in self._creatable:
+            props, _ = self.synth.properties(self._resource_schema.get(collection, {}))
+            found = inferred(self.synth.resolve(props["status"])) if "status" in props else None
+            if found is not None:
+                self.lifecycles[collection] = found
 
     def resource_schema(self, schema: Any, depth: int = 0) -> dict[str, Any]:
         """The schema of the resource inside a response, looking through envelopes and lists."""
@@ -208,11 +216,21 @@ class Twin:
             if field in props:
                 resource[field] = stamp
         now = ctx.now
+        lifecycle = self.lifecycles.get(collection)
+        if lifecycle is not None:
+            lifecycle[0].begin(resource, lifecycle[1], now)
         for field, sub in props.items():
             if field in resource or field in writable:
                 continue
             # Server-owned fields are generated once and stored, so every read agrees.
             resource[field] = self.synth.generate(sub, f"{self.slug}:{rid}.{field}", field, 1, now)
+        return resource
+
+    def settle(self, collection: str, resource: dict[str, Any]) -> dict[str, Any]:
+        """The resource with its lifecycle state as of now (derived, not stored)."""
+        lifecycle = self.lifecycles.get(collection)
+        if lifecycle is not None:
+            lifecycle[0].settle(resource, self.clock.now(), self.clock.factor)
         return resource
 
     def touch(self, resource: dict[str, Any], ctx: RequestContext) -> None:
