@@ -36,7 +36,8 @@ def decode_body(raw: bytes, content_type: str, media: Media | None) -> Any:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise ValidationFailed([FieldIssue("body", (), f"Invalid JSON: {exc.msg}", "json_invalid")]) from exc
+            issue = FieldIssue("body", (), f"Invalid JSON: {exc.msg} (char {exc.pos})", "json_invalid", raw[:200], {"pos": exc.pos})
+            raise ValidationFailed([issue]) from exc
     if declared == "application/x-www-form-urlencoded":
         return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
     if declared.startswith("text/"):

@@ -31,6 +31,9 @@ Handler = Callable[["RequestContext"], Awaitable[Any]]
 ErrorRenderer = Callable[[Any, int, str, "dict[str, Any] | None"], Any]
 """``(error, status, request_id, declared schema) -> body`` in the service's own shape."""
 
+Control = Callable[[Any, "dict[str, Any]", Any], Awaitable[Any]]
+"""``(twin, JSON body, starlette request) -> JSON-able`` behind ``/_twinstack/<slug>/<name>``."""
+
 CredentialPlan = Callable[["Issuer"], dict[str, Any]]
 """Issues a tenant's credentials for this service; returns what the tenant is shown."""
 
@@ -84,7 +87,7 @@ class Pack:
     jobs: dict[str, JobHandler] = field(default_factory=dict)
     on_tenant: Callable[[Issuer], None] | None = None
     """Seeds a new tenant's starting state (default projects, users...)."""
-    controls: dict[str, Handler] = field(default_factory=dict)
+    controls: dict[str, Control] = field(default_factory=dict)
     """Extra ``/_twinstack/<slug>/<name>`` controls for what only the outside world causes."""
     request_id: Callable[[], str] = field(default=lambda: "req_" + secrets.token_hex(8))
     """Makes the id sent as ``X-Request-Id`` (and in bodies, see ``request_id_field``)."""
@@ -98,9 +101,10 @@ class Pack:
     """Status for a known credential that is revoked or expired (some APIs say 403)."""
     patch_document: Callable[[dict[str, Any]], None] | None = None
     """Works around defects of the seed at start, on a copy (the seed file stays as published)."""
-    authorize: Callable[[Any, Any, Any], None] | None = None
-    """``(twin, principal, operation)`` after authentication, before validation: raise 401/403 for
-    rules the document cannot express (per-service permissions, disabled users); may record use."""
+    authorize: Callable[[Any, Any, Any, dict[str, str]], None] | None = None
+    """``(twin, principal, operation, raw path params)`` after authentication, before validation:
+    raise 401/403 for rules the document cannot express (per-service permissions, project-bound
+    keys, disabled users); may record the credential's use."""
 
 
 def discover_packs() -> list[Pack]:

@@ -59,7 +59,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         view = RequestView(request.headers, query_flat, cookies)
         principal = twin.auth.authenticate(op, view)
         if twin.pack.authorize is not None:
-            twin.pack.authorize(twin, principal, op)
+            twin.pack.authorize(twin, principal, op, match.path_params)
         tenant = principal.tenant if principal is not None else DEFAULT_TENANT
         # 3. params
         issues: list[FieldIssue] = []
@@ -81,7 +81,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
             binary = media is not None and not _structured(media.content_type)
             if not raw and not binary and not (media and media.content_type.startswith("multipart/")):
                 if op.body_required:
-                    issues.append(FieldIssue("body", (), "Field required", "missing"))
+                    issues.extend(_missing_body(twin, op))
             elif media is None:
                 issues.append(
                     FieldIssue("body", (), f"Unsupported content type {content_type!r}; expected {', '.join(op.body)}", "content_type")
@@ -121,6 +121,16 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         status, headers, data, ctype = twin.render_error(op, err, request_id)
     headers.setdefault("X-Request-Id", request_id)
     return status, headers, data, ctype, op.operation_id if op else ""
+
+
+def _missing_body(twin: Twin, op: Any) -> list[FieldIssue]:
+    """An absent required body: name each required property when the body is an object."""
+    media = op.body.get("application/json") or next(iter(op.body.values()), None)
+    if media is not None and media.key and twin.synth.kind(media.schema or {}) == "object":
+        named = [i for i in issues_for(twin.spec.validator(media.key), {}, "body") if i.kind == "missing"]
+        if named:
+            return named
+    return [FieldIssue("body", (), "Field required", "missing")]
 
 
 def _structured(content_type: str) -> bool:

@@ -145,7 +145,11 @@ class Twin:
         except jwt.PyJWTError:
             return
         if claims.get("jti"):
-            self.store.kv_put(f"revoked-jwt:{self.slug}", str(claims["jti"]), True)
+            self.revoke_jti(str(claims["jti"]))
+
+    def revoke_jti(self, jti: str) -> None:
+        """Refuse, from now on, the token with this ``jti`` (tokens are not stored, their ids are)."""
+        self.store.kv_put(f"revoked-jwt:{self.slug}", jti, True)
 
     def check_login(self, email: str, password: str) -> Credential | None:
         """The login credential an ``Issuer.login`` stored for this e-mail and password, if any."""
@@ -282,7 +286,11 @@ class Twin:
             items = [self._public(i) for i in body["_items"]]
             out = self.envelope.many(schema, items, seed, now, body["_page"], body.get("_name", ""))
         elif body is None:
-            out = self.synth.generate(schema, seed, now=now)
+            example = media.example if media is not None else None
+            if example is not None and self.synth.valid(schema, example):
+                out = example
+            else:
+                out = self.synth.generate(schema, seed, now=now)
         else:
             if isinstance(body, dict) and "_id" in body:
                 seed = f"{self.slug}:{body['_id']}"
@@ -325,7 +333,7 @@ class Twin:
             media = resp.json_media() if resp is not None else None
             schema = media.schema if media else None
         body = self.pack.errors(error, status, request_id, schema)
-        if schema is not None:
+        if schema is not None and not self.synth.valid(schema, body):
             body = self.synth.shape(schema, body, f"{self.slug}:error:{status}")
             field = self.pack.request_id_field
             if field and isinstance(body, dict) and field in self.synth.properties(schema)[0]:

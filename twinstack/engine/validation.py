@@ -32,7 +32,7 @@ _KINDS = {
 }
 
 
-def issues_for(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...] = (), limit: int = 5) -> list[FieldIssue]:
+def issues_for(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...] = (), limit: int = 50) -> list[FieldIssue]:
     if validator is None or validator.is_valid(value):
         return []
     out: list[FieldIssue] = []
