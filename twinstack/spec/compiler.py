@@ -191,6 +191,7 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
         validators = jsonschema_rs.validator_map_for(root, validate_formats=True)
     except Exception as exc:  # the library reports bad schemas with several exception types
         raise StartupError(f"schemas do not compile: {exc}", source) from exc
+    _check_examples(operations, validators, defects)
     for defect in dict.fromkeys(defects):
         log.warning("%s: %s", slug, defect)
     return ServiceSpec(
@@ -205,6 +206,19 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
         validators=validators,
         defects=list(dict.fromkeys(defects)),
     )
+
+
+def _check_examples(operations: list[Operation], validators: Any, defects: list[str]) -> None:
+    """Examples that contradict their own schema are noted; the twin never serves them."""
+    for op in operations:
+        for status, response in op.responses.items():
+            for ct, media in response.media.items():
+                if media.example is None or not media.key:
+                    continue
+                validator = validators.get("#/$defs/" + escape(media.key))
+                if validator is not None and not validator.is_valid(media.example):
+                    problem = next(iter(validator.iter_errors(media.example))).message[:160]
+                    defects.append(f"{op.operation_id} {status} {ct}: example contradicts its schema ({problem}); not served")
 
 
 def _params(
