@@ -122,9 +122,14 @@ class LiveServer:
         return httpx.Client(base_url=self.url, timeout=30)
 
 
+PETSTORE = ROOT / "tests" / "data" / "petstore.yaml"
+
+
 @pytest.fixture(scope="session")
 def _live_server_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("live") / "state", ["--speed", "instant", "--strict"])
+    server = LiveServer(
+        tmp_path_factory.mktemp("live") / "state", ["--speed", "instant", "--strict", "--spec", f"{PETSTORE}:petstore"]
+    )
     server.start()
     yield server
     server.stop()
@@ -134,6 +139,17 @@ def _live_server_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[L
 def live_server(_live_server_session: LiveServer) -> LiveServer:
     _live_server_session.reset()
     return _live_server_session
+
+
+@pytest.fixture(params=["inprocess", "live"])
+def any_client(request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """The same test body against the in-process app and a real ``twinstack serve`` (both with Petstore)."""
+    if request.param == "inprocess":
+        yield request.getfixturevalue("make_client")(specs=[f"{PETSTORE}:petstore"])
+    else:
+        server: LiveServer = request.getfixturevalue("live_server")
+        with server.http() as http:
+            yield http
 
 
 @pytest.fixture

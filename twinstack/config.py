@@ -37,7 +37,7 @@ class Settings:
             data_dir=Path(env.get("TWINSTACK_DATA_DIR", ".twinstack")),
             database_url=env.get("TWINSTACK_DATABASE_URL") or None,
             services=[s for s in env["TWINSTACK_SERVICES"].split(",") if s] if env.get("TWINSTACK_SERVICES") else None,
-            specs=[s for s in env.get("TWINSTACK_SPECS", "").split(os.pathsep) if s],
+            specs=[s for s in env.get("TWINSTACK_SPECS", "").splitlines() if s.strip()],
             speed=env.get("TWINSTACK_SPEED", "realistic"),
             postgres_admin_url=env.get("TWINSTACK_POSTGRES_ADMIN_URL") or None,
             mysql_admin_url=env.get("TWINSTACK_MYSQL_ADMIN_URL") or None,
@@ -58,7 +58,8 @@ class Settings:
         if self.services is not None:
             env["TWINSTACK_SERVICES"] = ",".join(self.services)
         if self.specs:
-            env["TWINSTACK_SPECS"] = os.pathsep.join(self.specs)
+            # One per line: a spec is PATH[:SLUG], so the path separator cannot be used.
+            env["TWINSTACK_SPECS"] = "\n".join(self.specs)
         for key, value in (
             ("TWINSTACK_POSTGRES_ADMIN_URL", self.postgres_admin_url), ("TWINSTACK_MYSQL_ADMIN_URL", self.mysql_admin_url),
             ("TWINSTACK_MQTT_URL", self.mqtt_url),

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
+import httpx
 
 from tests.conftest import tenant_credentials
 
@@ -14,16 +14,16 @@ PETSTORE = Path(__file__).resolve().parent.parent / "data" / "petstore.yaml"
 
 
 @pytest.fixture
-def petstore(make_client: Any) -> TestClient:
-    return make_client(services=[], specs=[f"{PETSTORE}:petstore"])
+def petstore(any_client: httpx.Client) -> httpx.Client:
+    return any_client
 
 
-def key_of(c: TestClient, tenant: str = "default") -> dict[str, str]:
+def key_of(c: httpx.Client, tenant: str = "default") -> dict[str, str]:
     creds = c.get(f"/_twinstack/tenants/{tenant}").json()["credentials"]["petstore"]
     return {"X-API-Key": creds["api_key"]}
 
 
-def test_create_read_list_update_delete_then_404(petstore: TestClient) -> None:
+def test_create_read_list_update_delete_then_404(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     created = petstore.post("/petstore/v2/pets", json={"name": "Rex", "tag": "dog", "age": 3}, headers=h)
     assert created.status_code == 201
@@ -51,7 +51,7 @@ def test_create_read_list_update_delete_then_404(petstore: TestClient) -> None:
     assert petstore.get("/petstore/v2/pets", headers=h).json() == []
 
 
-def test_list_honours_filters_and_limit(petstore: TestClient) -> None:
+def test_list_honours_filters_and_limit(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     for name, tag in (("a", "cat"), ("b", "dog"), ("c", "cat")):
         assert petstore.post("/petstore/v2/pets", json={"name": name, "tag": tag}, headers=h).status_code == 201
@@ -60,7 +60,7 @@ def test_list_honours_filters_and_limit(petstore: TestClient) -> None:
     assert len(petstore.get("/petstore/v2/pets?limit=2", headers=h).json()) == 2
 
 
-def test_bad_input_names_the_field(petstore: TestClient) -> None:
+def test_bad_input_names_the_field(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     missing = petstore.post("/petstore/v2/pets", json={"tag": "x"}, headers=h)
     assert missing.status_code == 400
@@ -79,12 +79,12 @@ def test_bad_input_names_the_field(petstore: TestClient) -> None:
     assert bad_patch.status_code == 400 and "petId" in bad_patch.json()["message"]
 
 
-def test_credentials_are_required_and_checked(petstore: TestClient) -> None:
+def test_credentials_are_required_and_checked(petstore: httpx.Client) -> None:
     assert petstore.get("/petstore/v2/pets").status_code == 401
     assert petstore.get("/petstore/v2/pets", headers={"X-API-Key": "wrong"}).status_code == 401
 
 
-def test_unknown_path_is_404_and_wrong_method_is_405_with_allow(petstore: TestClient) -> None:
+def test_unknown_path_is_404_and_wrong_method_is_405_with_allow(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     assert petstore.get("/petstore/v2/owners", headers=h).status_code == 404
     wrong = petstore.post("/petstore/v2/pets/1", json={}, headers=h)
@@ -92,7 +92,7 @@ def test_unknown_path_is_404_and_wrong_method_is_405_with_allow(petstore: TestCl
     assert set(wrong.headers["allow"].split(", ")) == {"DELETE", "GET", "PATCH", "PUT"}
 
 
-def test_tenants_never_see_each_other(petstore: TestClient) -> None:
+def test_tenants_never_see_each_other(petstore: httpx.Client) -> None:
     mine = key_of(petstore)
     other = {"X-API-Key": tenant_credentials(petstore)["credentials"]["petstore"]["api_key"]}
     pet = petstore.post("/petstore/v2/pets", json={"name": "Mine"}, headers=mine).json()
@@ -102,17 +102,17 @@ def test_tenants_never_see_each_other(petstore: TestClient) -> None:
     assert petstore.get(f"/petstore/v2/pets/{pet['id']}", headers=mine).status_code == 200
 
 
-def test_trailing_slash_is_tolerated(petstore: TestClient) -> None:
+def test_trailing_slash_is_tolerated(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     assert petstore.get("/petstore/v2/pets/", headers=h).status_code == 200
 
 
-def test_production_host_header_reaches_the_twin_without_prefix(petstore: TestClient) -> None:
+def test_production_host_header_reaches_the_twin_without_prefix(petstore: httpx.Client) -> None:
     h = {**key_of(petstore), "Host": "petstore.example.com"}
     assert petstore.get("/v2/pets", headers=h).status_code == 200
 
 
-def test_nullable_union_reports_the_real_constraint(petstore: TestClient) -> None:
+def test_nullable_union_reports_the_real_constraint(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     short = petstore.post("/petstore/v2/pets", json={"name": "x", "tag": 5}, headers=h)
     assert short.status_code == 400
