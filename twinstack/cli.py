@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(
         host=args.host, port=args.port, data_dir=args.data_dir, database_url=args.database_url,
-        services=[s for s in args.services.split(",") if s] if args.services else None, specs=list(args.spec),
+        services=[s for s in args.services.split(",") if s] if args.services is not None else None, specs=list(args.spec),
         speed=args.speed, workers=max(1, args.workers), postgres_admin_url=args.postgres_admin_url,
         mysql_admin_url=args.mysql_admin_url, dns_port=args.dns_port, mqtt_url=args.mqtt_url, strict=args.strict,
     )

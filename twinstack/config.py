@@ -36,7 +36,8 @@ class Settings:
             port=int(env.get("TWINSTACK_PORT", "4010")),
             data_dir=Path(env.get("TWINSTACK_DATA_DIR", ".twinstack")),
             database_url=env.get("TWINSTACK_DATABASE_URL") or None,
-            services=[s for s in env["TWINSTACK_SERVICES"].split(",") if s] if env.get("TWINSTACK_SERVICES") else None,
+            # Set but empty means "none of the built-ins" (only --spec documents).
+            services=[s for s in env["TWINSTACK_SERVICES"].split(",") if s] if "TWINSTACK_SERVICES" in env else None,
             specs=[s for s in env.get("TWINSTACK_SPECS", "").splitlines() if s.strip()],
             speed=env.get("TWINSTACK_SPEED", "realistic"),
             postgres_admin_url=env.get("TWINSTACK_POSTGRES_ADMIN_URL") or None,

@@ -133,6 +133,8 @@ async def _singleton_read(ctx: RequestContext) -> Any:
     parent_exists(ctx)
     key = scope_key(ctx, plan.collection, plan.scope_params)
     found = ctx.store.get(ctx.slug, ctx.tenant, key, "_")
+    if found is None and ctx.operation.declared(404):
+        raise NotFound(f"{ctx.twin.noun(plan.collection)} not found")
     return Reply(found if found is not None else {})
 
 
@@ -141,8 +143,8 @@ async def _singleton_write(ctx: RequestContext) -> Any:
     parent_exists(ctx)
     key = scope_key(ctx, plan.collection, plan.scope_params)
     body = ctx.body if isinstance(ctx.body, dict) else {}
-    existing = ctx.store.get(ctx.slug, ctx.tenant, key, "_") or {"_id": "_"}
-    updated = merge(existing, body) if ctx.operation.method == "PATCH" else {"_id": "_", **body}
+    existing = ctx.store.get(ctx.slug, ctx.tenant, key, "_") or {"_id": "_", "_created": ctx.now}
+    updated = merge(existing, body) if ctx.operation.method == "PATCH" else {"_id": "_", "_created": existing.get("_created"), **body}
     ctx.twin.touch(updated, ctx)
     ctx.store.put(ctx.slug, ctx.tenant, key, "_", updated, ctx.now)
     return Reply(updated)
@@ -152,7 +154,8 @@ async def _singleton_delete(ctx: RequestContext) -> Any:
     plan = ctx.twin.plans[ctx.operation.operation_id]
     parent_exists(ctx)
     key = scope_key(ctx, plan.collection, plan.scope_params)
-    ctx.store.delete(ctx.slug, ctx.tenant, key, "_")
+    if not ctx.store.delete(ctx.slug, ctx.tenant, key, "_") and ctx.operation.declared(404):
+        raise NotFound(f"{ctx.twin.noun(plan.collection)} not found")
     return Reply({"success": True, "ok": True, "deleted": True}, status=ctx.twin.success_status(ctx.operation, prefer=(200, 204, 202)))
 
 

@@ -72,8 +72,12 @@ def infer(operations: list[Operation]) -> dict[str, Plan]:
         parent_checked = parent in creatable if parent else False
         scope = tuple(params)
         last = segs[-1] if segs else ""
+        singleton = not has_items and "GET" in methods and ("PUT" in methods or {"POST", "DELETE"} <= methods)
         if has_items:
             kind = {"GET": "list", "POST": "create"}.get(op.method, "action")
+        elif singleton and op.method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            # One document under this path: GET reads it, POST/PUT/PATCH write it, DELETE removes it.
+            kind = {"GET": "singleton_read", "DELETE": "singleton_delete"}.get(op.method, "singleton_write")
         elif op.method == "GET":
             if "POST" in methods and not _VERBISH.match(last.lower()):
                 kind = "list"

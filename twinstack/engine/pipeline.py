@@ -128,9 +128,12 @@ def _missing_body(twin: Twin, op: Any) -> list[FieldIssue]:
     media = op.body.get("application/json") or next(iter(op.body.values()), None)
     if media is not None and media.key and twin.synth.kind(media.schema or {}) == "object":
         named = [i for i in issues_for(twin.spec.validator(media.key), {}, "body") if i.kind == "missing"]
+        for issue in named:
+            issue.context["body_absent"] = True
+            issue.value = None
         if named:
             return named
-    return [FieldIssue("body", (), "Field required", "missing")]
+    return [FieldIssue("body", (), "Field required", "missing", None, {"body_absent": True})]
 
 
 def _structured(content_type: str) -> bool:
