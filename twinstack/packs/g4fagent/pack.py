@@ -5,5 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from twinstack.engine.pack import Pack
+from twinstack.packs.g4fagent import access, credentials, errors, seed_fixes
+from twinstack.packs.g4fagent.handlers import HANDLERS
 
-PACK = Pack(slug="g4fagent", seed=Path(__file__).parent / "seed" / "g4fagent.openapi.md")
+PACK = Pack(
+    slug="g4fagent",
+    seed=Path(__file__).parent / "seed" / "g4fagent.openapi.md",
+    # G4FAgent is self-hosted and has no public host; the twin answers to the domain of its default admin e-mail.
+    hosts=("g4fagent.local",),
+    errors=errors.render,
+    # Every operation declares only 200 and `default`: bad input is always a 400.
+    validation_statuses=(errors.BAD_INPUT_STATUS,),
+    fallback_validation_status=errors.BAD_INPUT_STATUS,
+    credentials=credentials.issue,
+    authorize=access.authorize,
+    patch_document=seed_fixes.patch,
+    handlers=HANDLERS,
+)
