@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from twinstack.engine.pack import Pack
+from twinstack.packs.polykomos.auth import SCOPES, record_use, tenant_credentials
+from twinstack.packs.polykomos.controls import CONTROLS
+from twinstack.packs.polykomos.errors import render_error, validation_status
+from twinstack.packs.polykomos.handlers import HANDLERS
+from twinstack.packs.polykomos.seed_fixes import patch_document
 
-PACK = Pack(slug="polykomos", seed=Path(__file__).parent / "seed" / "polykomos.openapi.json")
+
+def new_request_id() -> str:
+    """``req_`` and 12 hex digits, as in the document's example ``req_a1b2c3d4e5f6``."""
+    return "req_" + secrets.token_hex(6)
+
+
+PACK = Pack(
+    slug="polykomos",
+    seed=Path(__file__).parent / "seed" / "polykomos.openapi.json",
+    hosts=("polykomos.com",),
+    errors=render_error,
+    # Field validation is 422 wherever declared; 400 only for the faults that
+    # ``validation_status`` singles out. Operations declaring neither (lists, reads,
+    # deletes) still get 422 for bad paging input: a gap of the document.
+    validation_statuses=(422, 400),
+    fallback_validation_status=422,
+    validation_status=validation_status,
+    credentials=tenant_credentials,
+    handlers=HANDLERS,
+    controls=CONTROLS,
+    request_id=new_request_id,
+    request_id_field="request_id",
+    scopes={op: list(needed) for op, needed in SCOPES.items() if needed},
+    revoked_status=403,
+    authorize=record_use,
+    patch_document=patch_document,
+)
