@@ -38,6 +38,9 @@ class Synth:
             self._index(doc.get("components") or {}, "#/components")
             self._index(doc.get("paths") or {}, "#/paths")
         self._registry: Any = None
+        self._resolved: dict[int, dict[str, Any]] = {}
+        self._kinds: dict[int, str | None] = {}
+        self._props: dict[int, tuple[dict[str, Any], list[str]]] = {}
         self._checkers: dict[int, Any] = {}
         self._keep: list[Any] = []
 
@@ -55,6 +58,17 @@ class Synth:
 
     # -- schema helpers ---------------------------------------------------
     def resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
+        key = id(schema)
+        cached = self._resolved.get(key)
+        if cached is not None:
+            return cached
+        resolved = self._resolve(schema, depth)
+        if key in self._pointers:
+            # Only document-owned schemas are cached: they live as long as the document.
+            self._resolved[key] = resolved
+        return resolved
+
+    def _resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
         while isinstance(schema, dict) and "$ref" in schema and depth < 20:
             try:
                 target = pointer_get(self.doc, schema["$ref"])
@@ -92,7 +106,17 @@ class Synth:
             return _AcceptAll()
 
     def properties(self, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-        """Properties and required names of an object schema, ``allOf`` merged in."""
+        """Properties and required names of an object schema, ``allOf`` merged in (read-only)."""
+        key = id(schema)
+        cached = self._props.get(key)
+        if cached is not None:
+            return cached
+        found = self._properties(schema)
+        if key in self._pointers:
+            self._props[key] = found
+        return found
+
+    def _properties(self, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         schema = self.resolve(schema)
         props = dict(schema.get("properties") or {})
         required = list(schema.get("required") or [])
@@ -103,6 +127,15 @@ class Synth:
         return props, required
 
     def kind(self, schema: dict[str, Any]) -> str | None:
+        key = id(schema)
+        if key in self._kinds:
+            return self._kinds[key]
+        found = self._kind(schema)
+        if key in self._pointers:
+            self._kinds[key] = found
+        return found
+
+    def _kind(self, schema: dict[str, Any]) -> str | None:
         schema = self.resolve(schema)
         kind = schema.get("type")
         if isinstance(kind, list):
@@ -194,6 +227,8 @@ class Synth:
         """``value`` made to fit ``schema``, keeping every part that already fits."""
         schema = self.resolve(schema)
         if not schema:
+            return value
+        if self.valid(schema, value):
             return value
         if depth > 12:
             return value if self.valid(schema, value) else self.generate(schema, seed, name, depth, now)
