@@ -1,53 +1,27 @@
-"""The SQL both implementations share; each supplies a connection and a placeholder."""
+"""The store methods both SQL implementations share, written once over a small dialect.
+
+A subclass supplies a connection (``_exec``, ``_fetch``, ``transaction``,
+``close``) and the few places where SQLite and PostgreSQL differ: the
+placeholder, how a new ``seq`` is drawn, row locking when claiming jobs, and
+what to do after an import.
+"""
 
 from __future__ import annotations
 
-import itertools
+import builtins  # within the store classes, `list` names their own method
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 
-from twinstack.store.base import Credential, Job
+from twinstack.store._schema import SCHEMA, TABLES
+from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
+from twinstack.store.base import JOB_LEASE_SECONDS, Credential, Job
 
-TABLES = ("resources", "tenants", "credentials", "kv", "jobs", "outbox", "journal", "meta")
-
-SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS resources (
-        service TEXT NOT NULL, tenant TEXT NOT NULL, collection TEXT NOT NULL, rid TEXT NOT NULL,
-        seq BIGINT NOT NULL, created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL,
-        data TEXT NOT NULL, PRIMARY KEY (service, tenant, collection, rid))""",
-    "CREATE INDEX IF NOT EXISTS resources_by_seq ON resources (service, tenant, collection, seq)",
-    "CREATE INDEX IF NOT EXISTS resources_by_rid ON resources (service, collection, rid)",
-    """CREATE TABLE IF NOT EXISTS tenants (
-        id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, data TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS credentials (
-        token_hash TEXT PRIMARY KEY, tenant TEXT NOT NULL, service TEXT NOT NULL, kind TEXT NOT NULL,
-        label TEXT NOT NULL, scopes TEXT, schemes TEXT, data TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
-        expires_at DOUBLE PRECISION, revoked_at DOUBLE PRECISION)""",
-    "CREATE INDEX IF NOT EXISTS credentials_by_tenant ON credentials (tenant, service)",
-    """CREATE TABLE IF NOT EXISTS kv (
-        namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (namespace, key))""",
-    """CREATE TABLE IF NOT EXISTS jobs (
-        id TEXT PRIMARY KEY, due_at DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL, service TEXT NOT NULL,
-        tenant TEXT NOT NULL, payload TEXT NOT NULL, claimed INTEGER NOT NULL DEFAULT 0)""",
-    "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (claimed, due_at)",
-    """CREATE TABLE IF NOT EXISTS outbox (
-        seq BIGINT PRIMARY KEY, id TEXT NOT NULL, service TEXT NOT NULL, tenant TEXT NOT NULL,
-        channel TEXT NOT NULL, recipient TEXT NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS journal (
-        seq BIGINT PRIMARY KEY, data TEXT NOT NULL)""",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-]
-
-_counter = itertools.count()
-
-
-def next_seq() -> int:
-    """Monotonic within a process and ordered across processes to the microsecond."""
-    return time.time_ns() // 1000 * 1000 + next(_counter) % 1000
+_CRED_COLS = "token_hash, tenant, service, kind, label, scopes, schemes, data, created_at, expires_at, revoked_at"
+_JOB_COLS = "id, due_at, kind, service, tenant, payload"
 
 
 def dumps(value: Any) -> str:
@@ -59,15 +33,22 @@ def loads(text: str | None) -> Any:
 
 
 class SqlStore:
-    """Store methods written once over ``self._exec``/``self._fetch``."""
+    """Store methods written once over ``self._exec``/``self._fetch``; SQL uses ``?`` placeholders."""
 
     P = "?"
+    """The driver's placeholder, substituted for ``?`` by ``_q``."""
+    SKIP_LOCKED = ""
+    """Appended to the job-claiming subquery where the database can lock rows."""
+    BAD_DATA: tuple[type[Exception], ...] = ()
+    """The driver's errors for rows the schema refuses (duplicate keys, nulls, wrong types)."""
 
-    # subclasses provide these ------------------------------------------------
+    # what a dialect provides ---------------------------------------------------
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
         raise NotImplementedError
 
     def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement; every row it returned."""
         raise NotImplementedError
 
     @contextmanager
@@ -75,14 +56,24 @@ class SqlStore:
         raise NotImplementedError
         yield
 
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def _seq(self, table: str) -> str:
+        """SQL for the next insertion number of ``table``."""
+        raise NotImplementedError
+
+    def _after_import(self) -> None:
+        """Called inside the import transaction, once every row is in."""
+
     def _q(self, sql: str) -> str:
         return sql if self.P == "?" else sql.replace("?", self.P)
 
-    def _init_schema(self) -> None:
+    def _create_schema(self) -> None:
         for stmt in SCHEMA:
             self._exec(stmt)
 
-    # resources ---------------------------------------------------------------
+    # resources -----------------------------------------------------------------
     def get(self, service: str, tenant: str, collection: str, rid: str) -> dict[str, Any] | None:
         rows = self._fetch(
             self._q("SELECT data FROM resources WHERE service=? AND tenant=? AND collection=? AND rid=?"),
@@ -94,19 +85,20 @@ class SqlStore:
         self._exec(
             self._q(
                 "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
-                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (service, tenant, collection, rid)"
+                f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?) ON CONFLICT (service, tenant, collection, rid)"
                 " DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at"
             ),
-            (service, tenant, collection, rid, next_seq(), now, now, dumps(data)),
+            (service, tenant, collection, rid, now, now, dumps(data)),
         )
 
     def insert(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> bool:
         count = self._exec(
             self._q(
                 "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
-                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (service, tenant, collection, rid) DO NOTHING"
+                f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?)"
+                " ON CONFLICT (service, tenant, collection, rid) DO NOTHING"
             ),
-            (service, tenant, collection, rid, next_seq(), now, now, dumps(data)),
+            (service, tenant, collection, rid, now, now, dumps(data)),
         )
         return count > 0
 
@@ -118,30 +110,33 @@ class SqlStore:
         return count > 0
 
     def list(
-        self, service: str, tenant: str, collection: str, *, newest_first: bool = False, limit: int | None = None, offset: int = 0
-    ) -> list[dict[str, Any]]:
+        self, service: str, tenant: str, collection: str, *, newest_first: bool = False, limit: int | None = None,
+        offset: int = 0,
+    ) -> builtins.list[dict[str, Any]]:
         order = "DESC" if newest_first else "ASC"
         sql = f"SELECT data FROM resources WHERE service=? AND tenant=? AND collection=? ORDER BY seq {order}"
         args: tuple[Any, ...] = (service, tenant, collection)
-        if limit is not None:
+        if limit is not None or offset:
+            # Both databases take a 64-bit LIMIT; "no limit" is spelt differently, a huge one is not.
             sql += " LIMIT ? OFFSET ?"
-            args += (int(limit), int(offset))
+            args += (max(0, int(limit)) if limit is not None else 2**62, max(0, int(offset)))
         return [loads(r[0]) for r in self._fetch(self._q(sql), args)]
 
     def count(self, service: str, tenant: str, collection: str) -> int:
         rows = self._fetch(
-            self._q("SELECT COUNT(*) FROM resources WHERE service=? AND tenant=? AND collection=?"), (service, tenant, collection)
+            self._q("SELECT COUNT(*) FROM resources WHERE service=? AND tenant=? AND collection=?"),
+            (service, tenant, collection),
         )
         return int(rows[0][0])
 
     def find_any_tenant(self, service: str, collection: str, rid: str) -> tuple[str, dict[str, Any]] | None:
         rows = self._fetch(
-            self._q("SELECT tenant, data FROM resources WHERE service=? AND collection=? AND rid=? LIMIT 1"),
+            self._q("SELECT tenant, data FROM resources WHERE service=? AND collection=? AND rid=? ORDER BY seq LIMIT 1"),
             (service, collection, rid),
         )
         return (rows[0][0], loads(rows[0][1])) if rows else None
 
-    # tenants and credentials -------------------------------------------------
+    # tenants and credentials ---------------------------------------------------
     def put_tenant(self, tenant_id: str, name: str, data: dict[str, Any], now: float) -> None:
         self._exec(
             self._q(
@@ -155,15 +150,14 @@ class SqlStore:
         rows = self._fetch(self._q("SELECT id, name, created_at, data FROM tenants WHERE id=?"), (tenant_id,))
         return _tenant(rows[0]) if rows else None
 
-    def list_tenants(self) -> list[dict[str, Any]]:
-        return [_tenant(r) for r in self._fetch("SELECT id, name, created_at, data FROM tenants ORDER BY created_at")]
+    def list_tenants(self) -> builtins.list[dict[str, Any]]:
+        return [_tenant(r) for r in self._fetch("SELECT id, name, created_at, data FROM tenants ORDER BY created_at, id")]
 
     def add_credential(self, cred: Credential) -> None:
         self._exec(
             self._q(
-                "INSERT INTO credentials (token_hash, tenant, service, kind, label, scopes, schemes, data, created_at,"
-                " expires_at, revoked_at) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE SET"
-                " tenant=excluded.tenant, service=excluded.service, kind=excluded.kind, label=excluded.label,"
+                f"INSERT INTO credentials ({_CRED_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE"
+                " SET tenant=excluded.tenant, service=excluded.service, kind=excluded.kind, label=excluded.label,"
                 " scopes=excluded.scopes, schemes=excluded.schemes, data=excluded.data, expires_at=excluded.expires_at,"
                 " revoked_at=excluded.revoked_at"
             ),
@@ -177,66 +171,93 @@ class SqlStore:
         rows = self._fetch(self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE token_hash=?"), (token_hash,))
         return _cred(rows[0]) if rows else None
 
-    def list_credentials(self, tenant: str, service: str) -> list[Credential]:
+    def list_credentials(self, tenant: str, service: str) -> builtins.list[Credential]:
         rows = self._fetch(
-            self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE tenant=? AND service=? ORDER BY created_at"), (tenant, service)
+            self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE tenant=? AND service=? ORDER BY created_at, token_hash"),
+            (tenant, service),
         )
         return [_cred(r) for r in rows]
 
-    # kv ----------------------------------------------------------------------
+    # kv --------------------------------------------------------------------------
     def kv_get(self, namespace: str, key: str) -> Any:
         rows = self._fetch(self._q("SELECT value FROM kv WHERE namespace=? AND key=?"), (namespace, key))
         return loads(rows[0][0]) if rows else None
 
     def kv_put(self, namespace: str, key: str, value: Any) -> None:
         self._exec(
-            self._q("INSERT INTO kv (namespace, key, value) VALUES (?,?,?) ON CONFLICT (namespace, key) DO UPDATE SET value=excluded.value"),
+            self._q(
+                "INSERT INTO kv (namespace, key, value) VALUES (?,?,?)"
+                " ON CONFLICT (namespace, key) DO UPDATE SET value=excluded.value"
+            ),
             (namespace, key, dumps(value)),
         )
 
     def kv_delete(self, namespace: str, key: str) -> None:
         self._exec(self._q("DELETE FROM kv WHERE namespace=? AND key=?"), (namespace, key))
 
-    # jobs --------------------------------------------------------------------
+    # jobs ------------------------------------------------------------------------
     def add_job(self, job: Job) -> None:
         self._exec(
             self._q(
                 "INSERT INTO jobs (id, due_at, kind, service, tenant, payload, claimed) VALUES (?,?,?,?,?,?,0)"
-                " ON CONFLICT (id) DO UPDATE SET due_at=excluded.due_at, payload=excluded.payload, claimed=0"
+                " ON CONFLICT (id) DO UPDATE SET due_at=excluded.due_at, kind=excluded.kind, service=excluded.service,"
+                " tenant=excluded.tenant, payload=excluded.payload, claimed=0"
             ),
             (job.id, job.due_at, job.kind, job.service, job.tenant, dumps(job.payload)),
         )
 
-    def claim_due_jobs(self, now: float, limit: int = 100) -> list[Job]:
-        jobs: list[Job] = []
-        with self.transaction():
-            rows = self._fetch(
-                self._q("SELECT id, due_at, kind, service, tenant, payload FROM jobs WHERE claimed=0 AND due_at<=? ORDER BY due_at LIMIT ?"),
-                (now, limit),
-            )
-            for row in rows:
-                # Deleting in the claiming transaction means two workers never run one job.
-                if self._exec(self._q("DELETE FROM jobs WHERE id=? AND claimed=0"), (row[0],)):
-                    jobs.append(Job(row[0], row[1], row[2], row[3], row[4], loads(row[5])))
+    def claim_due_jobs(
+        self, now: float, limit: int = 100, *, kinds: Collection[str] | None = None, lease: float = JOB_LEASE_SECONDS
+    ) -> builtins.list[Job]:
+        if limit <= 0 or (kinds is not None and not kinds):
+            return []
+        wall = time.time()
+        until = wall + lease
+        # One UPDATE marks and returns the rows, so two claimers can never both
+        # take a job: SQLite runs it under its single write lock, PostgreSQL
+        # locks the chosen rows and skips those another claimer holds.
+        where = "due_at<=? AND claimed<?"
+        args: tuple[Any, ...] = (until, now, wall)
+        if kinds is not None:
+            names = sorted(kinds)
+            where += f" AND kind IN ({','.join('?' * len(names))})"
+            args += tuple(names)
+        rows = self._fetch(
+            self._q(
+                f"UPDATE jobs SET claimed=? WHERE id IN (SELECT id FROM jobs WHERE {where}"
+                f" ORDER BY due_at, id LIMIT ?{self.SKIP_LOCKED}) RETURNING {_JOB_COLS}"
+            ),
+            args + (int(limit),),
+        )
+        jobs = [Job(r[0], r[1], r[2], r[3], r[4], loads(r[5]), until) for r in rows]
+        jobs.sort(key=lambda j: (j.due_at, j.id))
         return jobs
 
-    def next_job_due(self) -> float | None:
-        rows = self._fetch("SELECT MIN(due_at) FROM jobs WHERE claimed=0")
-        return rows[0][0] if rows and rows[0][0] is not None else None
+    def finish_job(self, job: Job) -> None:
+        # Matching the lease leaves the row alone when the job was rescheduled
+        # (add_job clears the lease) or re-claimed after this lease ran out.
+        self._exec(self._q("DELETE FROM jobs WHERE id=? AND claimed=?"), (job.id, job.lease))
 
-    # outbox, journal ---------------------------------------------------------
+    def next_job_due(self) -> float | None:
+        rows = self._fetch(self._q("SELECT MIN(due_at) FROM jobs WHERE claimed<?"), (time.time(),))
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    # outbox, journal ---------------------------------------------------------------
     def add_message(self, message: dict[str, Any]) -> None:
         self._exec(
-            self._q("INSERT INTO outbox (seq, id, service, tenant, channel, recipient, created_at, data) VALUES (?,?,?,?,?,?,?,?)"),
+            self._q(
+                "INSERT INTO outbox (seq, id, service, tenant, channel, recipient, created_at, data)"
+                f" VALUES ({self._seq('outbox')},?,?,?,?,?,?,?)"
+            ),
             (
-                next_seq(), message["id"], message.get("service", ""), message.get("tenant", ""), message.get("channel", ""),
+                message["id"], message.get("service", ""), message.get("tenant", ""), message.get("channel", ""),
                 str(message.get("recipient", "")), message.get("created_at", ""), dumps(message),
             ),
         )
 
-    def list_messages(self, filters: dict[str, str], limit: int, before_seq: int | None) -> list[dict[str, Any]]:
+    def list_messages(self, filters: dict[str, str], limit: int, before_seq: int | None) -> builtins.list[dict[str, Any]]:
         sql = "SELECT seq, data FROM outbox WHERE 1=1"
-        args: list[Any] = []
+        args: builtins.list[Any] = []
         for col in ("service", "tenant", "channel", "recipient"):
             if filters.get(col):
                 sql += f" AND {col}=?"
@@ -256,23 +277,43 @@ class SqlStore:
             out.append(item)
         return out
 
-    def add_journal(self, entries: list[dict[str, Any]]) -> None:
+    def add_journal(self, entries: builtins.list[dict[str, Any]]) -> None:
         if not entries:
             return
         with self.transaction():
             for entry in entries:
-                self._exec(self._q("INSERT INTO journal (seq, data) VALUES (?,?)"), (next_seq(), dumps(entry)))
+                self._exec(self._q(f"INSERT INTO journal (seq, data) VALUES ({self._seq('journal')},?)"), (dumps(entry),))
 
-    def list_journal(self, limit: int) -> list[dict[str, Any]]:
+    def list_journal(self, limit: int) -> builtins.list[dict[str, Any]]:
         return [loads(r[0]) for r in self._fetch(self._q("SELECT data FROM journal ORDER BY seq DESC LIMIT ?"), (limit,))]
 
-    # whole state -------------------------------------------------------------
+    # meta and the whole state -------------------------------------------------------
     def meta_get(self, key: str) -> str | None:
         rows = self._fetch(self._q("SELECT value FROM meta WHERE key=?"), (key,))
-        return rows[0][0] if rows else None
+        return str(rows[0][0]) if rows else None
 
     def meta_set(self, key: str, value: str) -> None:
-        self._exec(self._q("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value"), (key, value))
+        self._exec(
+            self._q("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value"),
+            (key, value),
+        )
+
+    def meta_setdefault(self, key: str, value: str) -> str:
+        # Insert-if-absent then read: every process racing here ends up with the first writer's value.
+        self._exec(self._q("INSERT INTO meta (key, value) VALUES (?,?) ON CONFLICT (key) DO NOTHING"), (key, value))
+        return self.meta_get(key) or value
+
+    def meta_add(self, key: str, delta: float) -> float:
+        # Two processes advancing the clock together must add up, not overwrite
+        # each other: the no-op UPDATE takes the row's write lock (PostgreSQL;
+        # SQLite's transaction already holds the only one) before the read.
+        with self.transaction():
+            self._exec(self._q("INSERT INTO meta (key, value) VALUES (?, '0') ON CONFLICT (key) DO NOTHING"), (key,))
+            self._exec(self._q("UPDATE meta SET value=value WHERE key=?"), (key,))
+            current = float(self.meta_get(key) or 0.0)
+            total = current + delta
+            self.meta_set(key, repr(total))
+        return total
 
     def reset(self) -> None:
         with self.transaction():
@@ -280,21 +321,16 @@ class SqlStore:
                 self._exec(f"DELETE FROM {table}")
 
     def export(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"format": "twinstack-state/1"}
-        for table in TABLES:
-            out[table] = [list(r) for r in self._fetch(f"SELECT * FROM {table}")]
-        return out
+        return export_tables(self._fetch)
 
     def import_(self, snapshot: dict[str, Any]) -> None:
-        with self.transaction():
-            for table in TABLES:
-                self._exec(f"DELETE FROM {table}")
-                for row in snapshot.get(table) or []:
-                    marks = ",".join(["?"] * len(row))
-                    self._exec(self._q(f"INSERT INTO {table} VALUES ({marks})"), tuple(row))
-
-
-_CRED_COLS = "token_hash, tenant, service, kind, label, scopes, schemes, data, created_at, expires_at, revoked_at"
+        try:
+            with self.transaction():
+                import_tables(snapshot, self._exec, self._q)
+                self._after_import()
+        except self.BAD_DATA as exc:
+            # Raised out of the transaction, so it has been rolled back.
+            raise SnapshotError(f"snapshot rejected by the database: {exc}") from exc
 
 
 def _cred_row(c: Credential) -> tuple[Any, ...]:

@@ -4,10 +4,19 @@ Every method is synchronous and short: the embedded SQLite answers in
 microseconds, and PostgreSQL on loopback in well under a millisecond, so the
 event loop calls them directly. Writes are committed before the method
 returns, which is what makes an acknowledged request survive ``kill -9``.
+
+``transaction()`` groups calls into one atomic write. It is held by the
+calling thread, not by an asyncio task, so never ``await`` inside it: another
+request's calls would run inside the open transaction.
+
+Several processes may open one state at once (``--workers``, or servers
+sharing a PostgreSQL database); every method stays correct when they do.
 """
 
 from __future__ import annotations
 
+import builtins  # within the store classes, `list` names their own method
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,14 +41,21 @@ class Credential:
     revoked_at: float | None = None
 
 
+JOB_LEASE_SECONDS = 30.0
+"""How long (wall-clock) a claimed job is held before another claimer may run it again."""
+
+
 @dataclass(slots=True)
 class Job:
     id: str
     due_at: float
+    """Twin time (``Clock.now()``) at which the job becomes due."""
     kind: str
     service: str
     tenant: str
     payload: dict[str, Any] = field(default_factory=dict)
+    lease: float = 0.0
+    """Set by ``claim_due_jobs``: wall-clock end of this claim, which ``finish_job`` names."""
 
 
 class Store(Protocol):
@@ -54,18 +70,18 @@ class Store(Protocol):
     def delete(self, service: str, tenant: str, collection: str, rid: str) -> bool: ...
     def list(
         self, service: str, tenant: str, collection: str, *, newest_first: bool = False, limit: int | None = None, offset: int = 0
-    ) -> list[dict[str, Any]]: ...
+    ) -> builtins.list[dict[str, Any]]: ...
     def count(self, service: str, tenant: str, collection: str) -> int: ...
     def find_any_tenant(self, service: str, collection: str, rid: str) -> tuple[str, dict[str, Any]] | None: ...
 
     # tenants and credentials ---------------------------------------------
     def put_tenant(self, tenant_id: str, name: str, data: dict[str, Any], now: float) -> None: ...
     def get_tenant(self, tenant_id: str) -> dict[str, Any] | None: ...
-    def list_tenants(self) -> list[dict[str, Any]]: ...
+    def list_tenants(self) -> builtins.list[dict[str, Any]]: ...
     def add_credential(self, cred: Credential) -> None: ...
     def find_credential(self, token_hash: str) -> Credential | None: ...
     def update_credential(self, cred: Credential) -> None: ...
-    def list_credentials(self, tenant: str, service: str) -> list[Credential]: ...
+    def list_credentials(self, tenant: str, service: str) -> builtins.list[Credential]: ...
 
     # key-value (idempotency records, secrets, counters) -------------------
     def kv_get(self, namespace: str, key: str) -> Any: ...
@@ -73,22 +89,48 @@ class Store(Protocol):
     def kv_delete(self, namespace: str, key: str) -> None: ...
 
     # durable timers ------------------------------------------------------
-    def add_job(self, job: Job) -> None: ...
-    def claim_due_jobs(self, now: float, limit: int = 100) -> list[Job]: ...
+    def add_job(self, job: Job) -> None:
+        """Schedule ``job``; an existing job with its id is replaced (and released if claimed)."""
+
+    def claim_due_jobs(
+        self, now: float, limit: int = 100, *, kinds: Collection[str] | None = None, lease: float = JOB_LEASE_SECONDS
+    ) -> builtins.list[Job]:
+        """Take up to ``limit`` jobs due at ``now`` (of ``kinds`` only, if given), soonest first.
+
+        A claimed job is handed to no other claimer until ``finish_job`` removes
+        it or ``lease`` seconds pass: a process killed while running a job
+        leaves it to be run again, so an acknowledged lifecycle is never lost.
+        """
+
+    def finish_job(self, job: Job) -> None:
+        """Remove a job this claimer ran, unless it was rescheduled or re-claimed meanwhile."""
+
     def next_job_due(self) -> float | None: ...
 
     # outbox and request journal ------------------------------------------
     def add_message(self, message: dict[str, Any]) -> None: ...
-    def list_messages(self, filters: dict[str, str], limit: int, before_seq: int | None) -> list[dict[str, Any]]: ...
-    def add_journal(self, entries: list[dict[str, Any]]) -> None: ...
-    def list_journal(self, limit: int) -> list[dict[str, Any]]: ...
+    def list_messages(self, filters: dict[str, str], limit: int, before_seq: int | None) -> builtins.list[dict[str, Any]]: ...
+    def add_journal(self, entries: builtins.list[dict[str, Any]]) -> None: ...
+    def list_journal(self, limit: int) -> builtins.list[dict[str, Any]]: ...
 
     # whole state -----------------------------------------------------------
     def meta_get(self, key: str) -> str | None: ...
     def meta_set(self, key: str, value: str) -> None: ...
-    def reset(self) -> None: ...
-    def export(self) -> dict[str, Any]: ...
-    def import_(self, snapshot: dict[str, Any]) -> None: ...
+    def meta_setdefault(self, key: str, value: str) -> str:
+        """The stored value of ``key``, storing ``value`` first if there is none; atomic across processes."""
+
+    def meta_add(self, key: str, delta: float) -> float:
+        """Add ``delta`` to a numeric meta value (0 if unset) atomically; the new value."""
+
+    def reset(self) -> None:
+        """Delete everything, tenants and meta included."""
+
+    def export(self) -> dict[str, Any]:
+        """Every table as one JSON-ready document (see ``twinstack.store._snapshot``)."""
+
+    def import_(self, snapshot: dict[str, Any]) -> None:
+        """Replace the whole state with an ``export``; raises ``ValueError`` and changes nothing if it is malformed."""
+
     def close(self) -> None: ...
 
 

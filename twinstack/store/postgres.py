@@ -1,7 +1,17 @@
-"""PostgreSQL state, so several processes or hosts serve one shared state."""
+"""PostgreSQL state, so several processes or hosts serve one shared state.
+
+Each process holds one connection (the event loop calls the store
+synchronously, so more would sit idle). When the server drops it (restart,
+``pg_terminate_backend``, an idle timeout), the next call reconnects and, if
+it was not inside a transaction, runs its statement again: a statement on a
+connection already dead never reached the server. A statement cut off while
+running may have committed before the reply was lost; then the retry sees
+its effect (an insert reports a conflict), which is the price of staying up.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,42 +19,101 @@ from typing import Any
 
 import psycopg
 
+from twinstack.store._schema import SEQUENCED
 from twinstack.store._sql import SqlStore
+
+log = logging.getLogger("twinstack.store")
+
+_SCHEMA_LOCK = 7417001
+"""Advisory lock key held while creating the schema (advisory locks are per database)."""
+_SEQUENCE = "twinstack_seq"
 
 
 class PostgresStore(SqlStore):
     P = "%s"
+    SKIP_LOCKED = " FOR UPDATE SKIP LOCKED"
+    BAD_DATA = (psycopg.IntegrityError, psycopg.DataError, psycopg.ProgrammingError)
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._conn = psycopg.connect(url, autocommit=True)
         self._lock = threading.RLock()
-        self._tx: Any = None
+        self._depth = 0
+        self._conn = self._connect()
+        with self.transaction():
+            # Workers and servers starting together must not race on CREATE:
+            # concurrent CREATE ... IF NOT EXISTS can still fail in PostgreSQL.
+            # One transaction also makes the whole schema a single commit.
+            self._exec("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            self._create_schema()
+            self._exec(f"CREATE SEQUENCE IF NOT EXISTS {_SEQUENCE}")
+            self._migrate()
+            self._sync_sequence()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        return psycopg.connect(
+            self.url, autocommit=True, connect_timeout=10, application_name="twinstack",
+            keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+        )
+
+    def _reconnect(self) -> None:
+        log.warning("PostgreSQL connection lost; reconnecting")
+        try:
+            self._conn.close()
+        except psycopg.Error:
+            pass
+        self._conn = self._connect()
+
+    def _run(self, sql: str, args: tuple[Any, ...], rows: bool) -> Any:
         with self._lock:
-            # Two workers starting together must not race on CREATE TABLE.
-            self._conn.execute("SELECT pg_advisory_lock(7417001)")
+            if self._conn.closed and not self._depth:
+                self._reconnect()
             try:
-                self._init_schema()
-            finally:
-                self._conn.execute("SELECT pg_advisory_unlock(7417001)")
+                cur = self._conn.execute(sql, args or None)
+            except psycopg.OperationalError:
+                # Inside a transaction the work so far is gone with the connection; the caller must see that.
+                if self._depth or not self._conn.closed:
+                    raise
+                self._reconnect()
+                cur = self._conn.execute(sql, args or None)
+            return cur.fetchall() if rows else cur.rowcount
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> int:
-        with self._lock:
-            cur = self._conn.execute(sql.replace("%s", "%s"), args)  # type: ignore[call-overload]
-            return cur.rowcount
+        return int(self._run(sql, args, rows=False))
 
     def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return list(self._conn.execute(sql, args).fetchall())  # type: ignore[call-overload]
+        return list(self._run(sql, args, rows=True))
 
-    def _q(self, sql: str) -> str:
-        return sql.replace("?", "%s")
+    def _seq(self, table: str) -> str:
+        return f"nextval('{_SEQUENCE}')"
+
+    def _migrate(self) -> None:
+        # Before leases, jobs.claimed was an INTEGER flag; it now holds a wall-clock time.
+        rows = self._fetch(
+            "SELECT data_type FROM information_schema.columns"
+            " WHERE table_schema=current_schema() AND table_name='jobs' AND column_name='claimed'"
+        )
+        if rows and rows[0][0] != "double precision":
+            self._exec("ALTER TABLE jobs ALTER COLUMN claimed TYPE DOUBLE PRECISION")
+
+    def _sync_sequence(self) -> None:
+        """Move the sequence past every stored ``seq`` (after an import, or state from before the sequence)."""
+        highest = ", ".join(f"(SELECT COALESCE(MAX(seq), 0) FROM {table})" for table in SEQUENCED)
+        self._fetch(f"SELECT setval('{_SEQUENCE}', GREATEST({highest}, (SELECT last_value FROM {_SEQUENCE}), 1))")
+
+    def _after_import(self) -> None:
+        self._sync_sequence()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self._lock:
-            with self._conn.transaction():
-                yield
+            if self._conn.closed and not self._depth:
+                self._reconnect()
+            self._depth += 1
+            try:
+                with self._conn.transaction():
+                    yield
+            finally:
+                self._depth -= 1
 
     def close(self) -> None:
         with self._lock:

@@ -34,8 +34,7 @@ class Clock:
         return _time.time() + self._offset
 
     def advance(self, seconds: float) -> float:
-        self._offset = float(self.store.meta_get("clock_offset") or 0.0) + seconds
-        self.store.meta_set("clock_offset", repr(self._offset))
+        self._offset = self.store.meta_add("clock_offset", seconds)
         self._read_at = _time.monotonic()
         return self.now()
 
