@@ -122,14 +122,14 @@ class Twin:
         s = self.synth.resolve(schema)
         return s.get("items") or {} if self.synth.kind(s) == "array" else s
 
-    def jwt_secret(self) -> str:
-        if self._jwt_secret is None:
-            key = f"jwt-secret:{self.slug}"
-            secret = self.store.meta_get(key)
-            if secret is None:
-                secret = secrets.token_hex(32)
-                self.store.meta_set(key, secret)
-            self._jwt_secret = secret
+    def jwt_secret(self, fresh: bool = False) -> str:
+        """The service's signing key, shared by every worker through the store.
+
+        Verification uses the cached key and re-reads it once on a mismatch (another
+        worker may have reset or imported the state); signing always reads it fresh.
+        """
+        if self._jwt_secret is None or fresh:
+            self._jwt_secret = self.store.meta_setdefault(f"jwt-secret:{self.slug}", secrets.token_hex(32))
         return self._jwt_secret
 
     def issue_jwt(self, tenant: str, subject: str, ttl: float = 3600, **claims: Any) -> str:
@@ -137,7 +137,7 @@ class Twin:
         now = self.clock.now()
         payload = {"sub": subject, "tenant": tenant, "svc": self.slug, "iat": int(now), "exp": int(now + ttl),
                    "jti": uuid.uuid4().hex, **claims}
-        return str(jwt.encode(payload, self.jwt_secret(), algorithm="HS256"))
+        return str(jwt.encode(payload, self.jwt_secret(fresh=True), algorithm="HS256"))
 
     def revoke_jwt(self, token: str) -> None:
         try:
