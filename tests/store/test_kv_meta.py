@@ -61,3 +61,18 @@ def test_meta_add_from_two_processes_at_once_loses_nothing(stores: Stores) -> No
     for thread in threads:
         thread.join(timeout=60)
     assert float(first.meta_get("offset") or 0) == 50.0
+
+
+def test_kv_increment_counts_from_one_across_store_instances(stores: Stores) -> None:
+    first, second = stores.open(), stores.open()
+    assert first.kv_increment("seq", "pets") == 1
+    assert second.kv_increment("seq", "pets") == 2
+    assert first.kv_increment("seq", "other") == 1
+    assert first.kv_get("seq", "pets") == 2
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.extend(stores.open().kv_increment("seq", "race") for _ in range(20))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results) == list(range(1, 61))

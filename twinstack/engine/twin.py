@@ -192,10 +192,7 @@ class Twin:
         return str(uuid.uuid4())
 
     def next_number(self, name: str) -> int:
-        with self.store.transaction():
-            current = int(self.store.kv_get(f"seq:{self.slug}", name) or 0) + 1
-            self.store.kv_put(f"seq:{self.slug}", name, current)
-        return current
+        return self.store.kv_increment(f"seq:{self.slug}", name)
 
     def new_resource(self, collection: str, rid: str, body: dict[str, Any], ctx: RequestContext) -> dict[str, Any]:
         """A stored resource: the client's fields, the id, timestamps, and server-owned fields made once."""

@@ -9,6 +9,7 @@ what to do after an import.
 from __future__ import annotations
 
 import builtins  # within the store classes, `list` names their own method
+import dataclasses
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,10 @@ def dumps(value: Any) -> str:
 
 def loads(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
+
+
+CREDENTIAL_TTL = 1.0
+"""Seconds a credential look-up is reused by one process."""
 
 
 class SqlStore:
@@ -164,12 +169,25 @@ class SqlStore:
             _cred_row(cred),
         )
 
+        self._cred_cache.clear()
+
     def update_credential(self, cred: Credential) -> None:
         self.add_credential(cred)
 
     def find_credential(self, token_hash: str) -> Credential | None:
+        # Every authenticated request looks its credential up: a short-lived cache saves that
+        # round trip. Writes in this process clear it; other processes see a change within
+        # CREDENTIAL_TTL seconds.
+        now = time.monotonic()
+        hit = self._cred_cache.get(token_hash)
+        if hit is not None and hit[0] > now:
+            return None if hit[1] is None else dataclasses.replace(hit[1], data=dict(hit[1].data))
         rows = self._fetch(self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE token_hash=?"), (token_hash,))
-        return _cred(rows[0]) if rows else None
+        found = _cred(rows[0]) if rows else None
+        if len(self._cred_cache) > 10_000:
+            self._cred_cache.clear()
+        self._cred_cache[token_hash] = (now + CREDENTIAL_TTL, found)
+        return None if found is None else dataclasses.replace(found, data=dict(found.data))
 
     def list_credentials(self, tenant: str, service: str) -> builtins.list[Credential]:
         rows = self._fetch(
@@ -182,6 +200,16 @@ class SqlStore:
     def kv_get(self, namespace: str, key: str) -> Any:
         rows = self._fetch(self._q("SELECT value FROM kv WHERE namespace=? AND key=?"), (namespace, key))
         return loads(rows[0][0]) if rows else None
+
+    def kv_increment(self, namespace: str, key: str) -> int:
+        rows = self._fetch(
+            self._q(
+                "INSERT INTO kv (namespace, key, value) VALUES (?,?,'1') ON CONFLICT (namespace, key)"
+                " DO UPDATE SET value=CAST(CAST(kv.value AS BIGINT) + 1 AS TEXT) RETURNING value"
+            ),
+            (namespace, key),
+        )
+        return int(rows[0][0])
 
     def kv_put(self, namespace: str, key: str, value: Any) -> None:
         self._exec(
@@ -316,6 +344,7 @@ class SqlStore:
         return total
 
     def reset(self) -> None:
+        self._cred_cache.clear()
         with self.transaction():
             for table in TABLES:
                 self._exec(f"DELETE FROM {table}")
@@ -324,6 +353,7 @@ class SqlStore:
         return export_tables(self._fetch)
 
     def import_(self, snapshot: dict[str, Any]) -> None:
+        self._cred_cache.clear()
         try:
             with self.transaction():
                 import_tables(snapshot, self._exec, self._q)

@@ -20,6 +20,7 @@ from typing import Any
 import psycopg
 
 from twinstack.store._schema import SEQUENCED
+from twinstack.store.base import Credential
 from twinstack.store._sql import SqlStore
 
 log = logging.getLogger("twinstack.store")
@@ -35,6 +36,7 @@ class PostgresStore(SqlStore):
     BAD_DATA = (psycopg.IntegrityError, psycopg.DataError, psycopg.ProgrammingError)
 
     def __init__(self, url: str) -> None:
+        self._cred_cache: dict[str, tuple[float, Credential | None]] = {}
         self.url = url
         self._lock = threading.RLock()
         self._depth = 0

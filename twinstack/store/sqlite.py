@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from twinstack.store.base import Credential
 from twinstack.store._sql import SqlStore
 
 _BUSY_TIMEOUT_MS = 30_000
@@ -27,6 +28,7 @@ class SqliteStore(SqlStore):
     BAD_DATA = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, sqlite3.DataError)
 
     def __init__(self, path: Path) -> None:
+        self._cred_cache: dict[str, tuple[float, Credential | None]] = {}
         self.path = path
         self._conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000
