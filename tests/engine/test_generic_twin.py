@@ -129,3 +129,11 @@ def test_generic_lifecycle_settles_on_the_twin_clock(make_client: Any) -> None:
     c.post("/_twinstack/clock/advance", json={"seconds": 31})
     assert c.get(f"/petstore/v2/pets/{pet['id']}", headers=h).json()["status"] == "available"
     assert c.get("/petstore/v2/pets", headers=h).json()[0]["status"] == "available"
+
+
+def test_huge_integers_are_bad_input_not_a_crash(petstore: httpx.Client) -> None:
+    h = key_of(petstore)
+    huge = petstore.get("/petstore/v2/pets?limit=-32589158477190044729", headers=h)
+    assert huge.status_code == 400 and "limit" in huge.json()["message"]
+    created = petstore.post("/petstore/v2/pets", json={"name": "x", "age": 10**30}, headers=h)
+    assert created.status_code == 400 and "age" in created.json()["message"]

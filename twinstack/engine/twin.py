@@ -5,6 +5,7 @@ Everything here is built once at start; the hot path only reads it.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import secrets
@@ -345,4 +346,8 @@ def _camel(name: str) -> str:
 
 
 def _dumps(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        # orjson refuses integers beyond 64 bits, which a client can send and see echoed back.
+        return json.dumps(value, default=str, separators=(",", ":")).encode()
