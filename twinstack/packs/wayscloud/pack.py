@@ -2,8 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from twinstack.engine.pack import Pack
+from twinstack.packs.wayscloud.auth import extract, on_tenant, tenant_credentials
+from twinstack.packs.wayscloud.errors import render_error, validation_status
+from twinstack.packs.wayscloud.handlers import HANDLERS
+from twinstack.packs.wayscloud.permissions import operation_scopes
+from twinstack.packs.wayscloud.statuses import conform
 
-PACK = Pack(slug="wayscloud", seed=Path(__file__).parent / "seed" / "wayscloud.openapi.json")
+SEED = Path(__file__).parent / "seed" / "wayscloud.openapi.json"
+_DOC = json.loads(SEED.read_text(encoding="utf-8"))
+
+PACK = Pack(
+    slug="wayscloud",
+    seed=SEED,
+    # The API host, and the host the document gives OpenAI clients as their base URL.
+    hosts=("api.wayscloud.services", "llm.wayscloud.services"),
+    errors=render_error,
+    # FastAPI answers bad input with 422; 400 where an operation declares only that.
+    # Operations declaring neither still get 422 (a gap of the document); a bad path
+    # parameter is 404 where declared (``validation_status``).
+    validation_statuses=(422, 400),
+    fallback_validation_status=422,
+    validation_status=validation_status,
+    credentials=tenant_credentials,
+    extract=extract,
+    on_tenant=on_tenant,
+    scopes=operation_scopes(_DOC),
+    handlers=conform(_DOC, HANDLERS),
+)
