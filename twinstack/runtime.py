@@ -90,6 +90,9 @@ class Runtime:
             for kind, handler in pack.jobs.items():
                 scheduler.register(kind, handler)
         runtime = cls(settings, store, clock, scheduler, twins, hosts)
+        for twin in twins.values():
+            if twin.pack.on_start is not None:
+                twin.pack.on_start(twin)
         runtime.ensure_default_tenant()
         return runtime
 

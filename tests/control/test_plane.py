@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
-from twinstack.engine.outbox import send
+from twinstack.outbox import send
 
 SERVICES = {"bluelobster", "g4fagent", "odin", "polykomos", "wayscloud"}
 CREDENTIAL_NAMES = {

@@ -107,3 +107,10 @@ def test_two_claimers_on_one_state_never_run_the_same_job(stores: Stores) -> Non
     assert taken["first"] and taken["second"], "both claimers should have taken part"
     # Each claimer sees its share in due order.
     assert taken["first"] == sorted(taken["first"]) and taken["second"] == sorted(taken["second"])
+
+
+def test_a_cancelled_job_never_runs(store: Store) -> None:
+    store.add_job(Job("j-cancel", 1.0, "kind", "svc", "t"))
+    assert store.cancel_job("j-cancel") is True
+    assert store.cancel_job("j-cancel") is False
+    assert store.claim_due_jobs(10.0) == []

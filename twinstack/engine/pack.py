@@ -85,6 +85,8 @@ class Pack:
     extract: Extractor | None = None
     handlers: dict[str, Handler] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
+    on_start: Callable[[Any], None] | None = None
+    """``(twin)`` once the server's state is open, before it serves: wire drivers, register jobs."""
     on_tenant: Callable[[Issuer], None] | None = None
     """Seeds a new tenant's starting state (default projects, users...)."""
     controls: dict[str, Control] = field(default_factory=dict)

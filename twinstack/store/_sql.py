@@ -266,6 +266,9 @@ class SqlStore:
         # (add_job clears the lease) or re-claimed after this lease ran out.
         self._exec(self._q("DELETE FROM jobs WHERE id=? AND claimed=?"), (job.id, job.lease))
 
+    def cancel_job(self, job_id: str) -> bool:
+        return self._exec(self._q("DELETE FROM jobs WHERE id=?"), (job_id,)) > 0
+
     def next_job_due(self) -> float | None:
         rows = self._fetch(self._q("SELECT MIN(due_at) FROM jobs WHERE claimed<?"), (time.time(),))
         return float(rows[0][0]) if rows and rows[0][0] is not None else None

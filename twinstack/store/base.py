@@ -107,6 +107,9 @@ class Store(Protocol):
     def finish_job(self, job: Job) -> None:
         """Remove a job this claimer ran, unless it was rescheduled or re-claimed meanwhile."""
 
+    def cancel_job(self, job_id: str) -> bool:
+        """Remove a scheduled job whatever its state; whether there was one."""
+
     def next_job_due(self) -> float | None: ...
 
     # outbox and request journal ------------------------------------------

@@ -53,6 +53,10 @@ class Scheduler:
         self._wake.set()
         return job
 
+    def cancel(self, job_id: str) -> bool:
+        """Drop a scheduled job (a revoked endpoint's retries, a cancelled lifecycle)."""
+        return self.store.cancel_job(job_id)
+
     async def run_due(self, limit: int = 1000) -> int:
         """Run every job due now, in due order; how many ran. Bounded by ``limit``."""
         async with self._pass:

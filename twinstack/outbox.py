@@ -1,4 +1,7 @@
-"""What the twins "sent" to the outside world, kept for tests to read."""
+"""What the twins "sent" to the outside world, kept for tests to read.
+
+Shared by packs, the engine and drivers: it needs only a store and the clock.
+"""
 
 from __future__ import annotations
 
