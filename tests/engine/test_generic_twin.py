@@ -137,3 +137,14 @@ def test_huge_integers_are_bad_input_not_a_crash(petstore: httpx.Client) -> None
     assert huge.status_code == 400 and "limit" in huge.json()["message"]
     created = petstore.post("/petstore/v2/pets", json={"name": "x", "age": 10**30}, headers=h)
     assert created.status_code == 400 and "age" in created.json()["message"]
+
+
+def test_deterministic_default_tokens_do_not_repeat() -> None:
+    from twinstack.engine.tenants import Issuer
+
+    class _Twin:
+        slug = "x"
+        spec = None
+
+    token = Issuer(_Twin(), "default", True).token("", 64)
+    assert token[:20] not in token[20:]

@@ -41,8 +41,12 @@ class Issuer:
         if not self.deterministic:
             return prefix + random_token(length, alphabet)
         self._n += 1
-        digest = hashlib.sha256(f"twinstack:{self.twin.slug}:{self.tenant}:{self._n}".encode()).digest()
-        body = "".join(alphabet[b % len(alphabet)] for b in (digest * (length // len(digest) + 1))[:length])
+        # As many digest blocks as the length needs, so long tokens never repeat themselves.
+        material = b"".join(
+            hashlib.sha256(f"twinstack:{self.twin.slug}:{self.tenant}:{self._n}:{block}".encode()).digest()
+            for block in range(length // 32 + 1)
+        )
+        body = "".join(alphabet[b % len(alphabet)] for b in material[:length])
         return prefix + body
 
     def uuid(self) -> str:

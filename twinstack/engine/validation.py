@@ -70,7 +70,14 @@ def _branch_errors(err: Any) -> list[Any] | None:
         groups = err.kind.as_dict().get("context") or []
     except (AttributeError, TypeError, ValueError):
         return None
-    real = [g for g in groups if not (len(g) == 1 and type(g[0].kind).__name__ == "Type" and "null" in g[0].message)]
+    # The null branch fails at the union's own path with a type error naming "null"; a real
+    # branch may fail deeper with a message that also mentions null.
+    here = list(err.instance_path)
+    real = [
+        g for g in groups
+        if not (len(g) == 1 and type(g[0].kind).__name__ == "Type" and list(g[0].instance_path) == here
+                and g[0].message.endswith('"null"'))
+    ]
     if len(groups) == 2 and len(real) == 1 and real[0]:
         return list(real[0])
     return None
