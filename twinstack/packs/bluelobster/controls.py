@@ -1,0 +1,72 @@
+"""``/_twinstack/bluelobster/...``: what only Blue Lobster's dashboard can do to a tenant's keys.
+
+The API has no operation that creates or revokes keys, nor one that sets a
+key's permissions (that happens in the web console), so tests reach it here:
+
+- ``POST /_twinstack/bluelobster/api_keys``
+  ``{"tenant", "role"?, "write"?, "buyer"?, "staff"?, "team_id"?, "name"?}`` issues an
+  extra key for the tenant with those permissions (each defaults to what the
+  tenant's own key has: owner, write, buyer, staff, whole account);
+- ``POST /_twinstack/bluelobster/api_keys/revoke`` ``{"api_key"}`` revokes a key;
+  a revoked key is answered 401 like an unknown one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from twinstack.engine.pack import Control
+from twinstack.engine.security import token_hash
+from twinstack.engine.tenants import Issuer
+from twinstack.packs.bluelobster.auth import ROLES, TENANT_KEY, Permissions, issue_key, partial
+
+_FLAGS = ("write", "buyer", "staff")
+
+
+def _refuse(status: int, message: str, field: str) -> Response:
+    body = {"error": "invalid_request" if status == 400 else "not_found", "message": message, "field": field}
+    return Response(orjson.dumps(body), status, media_type="application/json")
+
+
+async def create_api_key(twin: Any, body: dict[str, Any], request: Request) -> Any:
+    """Issue a key for an existing tenant with the permissions asked for."""
+    tenant = body.get("tenant")
+    if not isinstance(tenant, str) or twin.store.get_tenant(tenant) is None:
+        return _refuse(404, "tenant: no such tenant (see POST /_twinstack/tenants)", "tenant")
+    role = body.get("role", TENANT_KEY.role)
+    if role not in ROLES:
+        return _refuse(400, f"role: expected one of {', '.join(ROLES)}", "role")
+    flags: dict[str, bool] = {}
+    for flag in _FLAGS:
+        value = body.get(flag, getattr(TENANT_KEY, flag))
+        if not isinstance(value, bool):
+            return _refuse(400, f"{flag}: expected true or false", flag)
+        flags[flag] = value
+    team_id = body.get("team_id")
+    if team_id is not None and (not isinstance(team_id, str) or not team_id):
+        return _refuse(400, "team_id: expected a team id (string)", "team_id")
+    permissions = Permissions(role=role, write=flags["write"], buyer=flags["buyer"], staff=flags["staff"], team_id=team_id)
+    name = body.get("name", "Restricted key")
+    if not isinstance(name, str):
+        return _refuse(400, "name: expected a string", "name")
+    key = issue_key(Issuer(twin, tenant, deterministic=False), permissions, label=name)
+    return {"api_key": key, "tenant": tenant, "name": name, "partial": partial(key), **permissions.as_data()}
+
+
+async def revoke_api_key(twin: Any, body: dict[str, Any], request: Request) -> Any:
+    """Mark a key revoked; from then on it is refused with 401."""
+    key = body.get("api_key")
+    credential = twin.store.find_credential(token_hash(key)) if isinstance(key, str) else None
+    if credential is None or credential.service != twin.slug:
+        return _refuse(404, "api_key: no such bluelobster key", "api_key")
+    if credential.revoked_at is None:
+        credential.revoked_at = twin.clock.now()
+        twin.store.update_credential(credential)
+    return {"api_key": key, "revoked": True}
+
+
+CONTROLS: dict[str, Control] = {"api_keys": create_api_key, "api_keys/revoke": revoke_api_key}
