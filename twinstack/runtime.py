@@ -83,7 +83,7 @@ class Runtime:
             except OSError as exc:
                 raise StartupError(f"cannot read document: {exc}", str(pack.seed)) from exc
             spec, synth = _compiled(pack.seed, mtime, pack.slug, pack.base_path, pack.patch_document)
-            twin = Twin(pack, spec, store, clock, scheduler, settings.strict, synth)
+            twin = Twin(pack, spec, store, clock, scheduler, settings.strict, synth, settings)
             twins[pack.slug] = twin
             for host in (*pack.hosts, *hosts_of(spec.doc)):
                 hosts.setdefault(host.lower(), twin)

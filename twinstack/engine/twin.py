@@ -39,7 +39,7 @@ class ResponseMismatch(AssertionError):
 class Twin:
     def __init__(
         self, pack: Pack, spec: ServiceSpec, store: Store, clock: Clock, scheduler: Scheduler, strict: bool,
-        synth: Synth | None = None,
+        synth: Synth | None = None, settings: Any = None,
     ) -> None:
         self.pack = pack
         self.spec = spec
@@ -48,6 +48,8 @@ class Twin:
         self.clock = clock
         self.scheduler = scheduler
         self.strict = strict
+        self.settings = settings
+        """The server's ``Settings`` (admin URLs of database servers, data dir...), for packs' drivers."""
         self.log = logging.getLogger(f"twinstack.{self.slug}")
         self.router = Router(spec.operations)
         self.synth = synth or Synth(spec.doc, spec.validators)
