@@ -150,6 +150,16 @@ class Twin:
         if claims.get("jti"):
             self.revoke_jti(str(claims["jti"]))
 
+    def revoke_token(self, token: str) -> bool:
+        """Revoke this service's stored credential for ``token``; False when there is none."""
+        credential = self.store.find_credential(token_hash(token))
+        if credential is None or credential.service != self.slug:
+            return False
+        if credential.revoked_at is None:
+            credential.revoked_at = self.clock.now()
+            self.store.update_credential(credential)
+        return True
+
     def revoke_jti(self, jti: str) -> None:
         """Refuse, from now on, the token with this ``jti`` (tokens are not stored, their ids are)."""
         self.store.kv_put(f"revoked-jwt:{self.slug}", jti, True)

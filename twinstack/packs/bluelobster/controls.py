@@ -20,7 +20,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twinstack.engine.pack import Control
-from twinstack.engine.security import token_hash
 from twinstack.engine.tenants import Issuer
 from twinstack.packs.bluelobster.auth import ROLES, TENANT_KEY, Permissions, issue_key, partial
 
@@ -60,12 +59,8 @@ async def create_api_key(twin: Any, body: dict[str, Any], request: Request) -> A
 async def revoke_api_key(twin: Any, body: dict[str, Any], request: Request) -> Any:
     """Mark a key revoked; from then on it is refused with 401."""
     key = body.get("api_key")
-    credential = twin.store.find_credential(token_hash(key)) if isinstance(key, str) else None
-    if credential is None or credential.service != twin.slug:
+    if not isinstance(key, str) or not twin.revoke_token(key):
         return _refuse(404, "api_key: no such bluelobster key", "api_key")
-    if credential.revoked_at is None:
-        credential.revoked_at = twin.clock.now()
-        twin.store.update_credential(credential)
     return {"api_key": key, "revoked": True}
 
 

@@ -18,7 +18,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twinstack.engine.pack import Control
-from twinstack.engine.security import token_hash
 from twinstack.engine.tenants import Issuer
 from twinstack.packs.polykomos.auth import ALL_SCOPES, issue_key
 
@@ -50,12 +49,8 @@ async def create_api_key(twin: Any, body: dict[str, Any], request: Request) -> A
 async def revoke_api_key(twin: Any, body: dict[str, Any], request: Request) -> Any:
     """Mark a key revoked; it stays known, so using it is refused with 403."""
     key = body.get("api_key")
-    credential = twin.store.find_credential(token_hash(key)) if isinstance(key, str) else None
-    if credential is None or credential.service != twin.slug:
+    if not isinstance(key, str) or not twin.revoke_token(key):
         return _refuse(404, "api_key: no such polykomos key", "api_key")
-    if credential.revoked_at is None:
-        credential.revoked_at = twin.clock.now()
-        twin.store.update_credential(credential)
     return {"api_key": key, "revoked": True}
 
 
