@@ -1,0 +1,118 @@
+"""The five built-in services as conformance targets: seed, base URL, gap rules, allowed 5xx.
+
+Everything here comes from ``CONTRACT.md`` and the seed documents, with two
+adjustments to the copy Schemathesis reads, so the run checks the twin against
+the document it serves:
+
+- a pack's ``patch_document`` (its declared, reviewed work-arounds for defects
+  of the seed, such as a phantom required parameter) is applied; the operations
+  it touches are printed with every report;
+- a security scheme that requirements name but the document never defines
+  (WAYSCloud's ``BearerAuth``) is defined as HTTP bearer, which is how the
+  engine reads it (it says so in a start-up warning); otherwise Schemathesis
+  could not authenticate those operations at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from twinstack.spec.loader import load_document
+
+PACKS = Path(__file__).resolve().parents[2] / "twinstack" / "packs"
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One service under test."""
+
+    slug: str
+    seed: str
+    """File name under ``twinstack/packs/<slug>/seed/``."""
+    base_path: str = ""
+    """The server base path the contract puts after the slug."""
+    statuses_without_4xx: tuple[int, ...] = ()
+    """Statuses accepted as document gaps on operations that declare no 4xx (ODIN only)."""
+    declared_server_errors: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    """operationId -> 5xx statuses the document declares for a real condition (not a bug)."""
+    document_defects: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """operationId -> (check, why): a check the document itself makes fail; disabled there and printed."""
+
+    def served_document(self) -> tuple[dict[str, Any], list[str]]:
+        """The seed with the pack's own seed fixes applied, and the labels of the operations they change."""
+        seed = self.document()
+        served = copy.deepcopy(seed)
+        _define_named_schemes(served)
+        patch = getattr(importlib.import_module(f"twinstack.packs.{self.slug}.pack").PACK, "patch_document", None)
+        if patch is None:
+            return served, []
+        patch(served)
+        changed = [label for label, (path, method) in _locations(seed).items()
+                   if served.get("paths", {}).get(path, {}).get(method) != seed["paths"][path][method]]
+        return served, changed
+
+    def base_url(self, server_url: str) -> str:
+        return f"{server_url}/{self.slug}{self.base_path}"
+
+    def document(self) -> dict[str, Any]:
+        """The seed, parsed (G4FAgent's is JSON inside Markdown, which ``st run`` cannot read: the run gets a
+        plain JSON copy). The seed file itself is never written."""
+        return load_document(PACKS / self.slug / "seed" / self.seed)
+
+
+TARGETS: dict[str, Target] = {
+    t.slug: t
+    for t in (
+        Target("bluelobster", "bluelobster.openapi.json"),
+        Target("polykomos", "polykomos.openapi.json",
+               declared_server_errors={"createQueryExecution": (500,)}),
+        Target("odin", "odin-cortex.openapi.json", statuses_without_4xx=(400, 401, 403, 404, 429),
+               document_defects=dict.fromkeys(
+                   ("removeMember", "updateMember"),
+                   ("allow_header_conformance", "DELETE .../members/{participantId} and PATCH .../members/{memberId} "
+                    "are one URL; its Allow header rightly names both methods"))),
+        Target("g4fagent", "g4fagent.openapi.md", base_path="/api/v1"),
+        Target("wayscloud", "wayscloud.openapi.json"),
+    )
+}
+
+
+def _locations(document: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    return {f"{method.upper()} {path}": (path, method) for path, item in document.get("paths", {}).items()
+            for method, operation in item.items() if method in HTTP_METHODS and isinstance(operation, dict)}
+
+
+def _define_named_schemes(document: dict[str, Any]) -> None:
+    """Define, as HTTP bearer, every scheme a security requirement names that the document lacks."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    requirements = list(document.get("security") or [])
+    for path, method in _locations(document).values():
+        requirements += document["paths"][path][method].get("security") or []
+    for requirement in requirements:
+        for name in requirement:
+            schemes.setdefault(name, {"type": "http", "scheme": "bearer"})
+
+
+def bad_input_statuses(document: dict[str, Any]) -> list[int]:
+    """The bad-input statuses (400, 422) the API's document uses somewhere; both when it uses neither."""
+    used = {int(code) for item in document.get("paths", {}).values() for method, operation in item.items()
+            if method in HTTP_METHODS and isinstance(operation, dict)
+            for code in operation.get("responses", {}) if str(code) in ("400", "422")}
+    return sorted(used) or [400, 422]
+
+
+def operation_labels(document: dict[str, Any]) -> dict[str, str]:
+    """``"METHOD /path"`` (Schemathesis' label) -> operationId, or the label when there is none."""
+    labels: dict[str, str] = {}
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS and isinstance(operation, dict):
+                label = f"{method.upper()} {path}"
+                labels[label] = str(operation.get("operationId") or label)
+    return labels
