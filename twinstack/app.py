@@ -95,8 +95,7 @@ async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, s
     base = twin.spec.base_path
     if base:
         if rest != base and not rest.startswith(base + "/"):
-            status, headers, data, ctype = twin.render_error(None, NotFound(f"No route for {rest}", details={"path": path}), twin.pack.request_id())
-            return status, headers, data, ctype
+            return twin.render_error(None, NotFound(f"No route for {rest}", details={"path": path}), twin.pack.request_id())
         rest = rest[len(base):] or "/"
         base_url += base
     status, headers, data, ctype, op_id = await pipeline.run(twin, request, rest, base_url)

@@ -37,7 +37,7 @@ def parent_exists(ctx: RequestContext) -> dict[str, Any] | None:
     parent_plan_scope = ctx.twin.scopes.get(plan.parent, ())
     key = scope_key(ctx, plan.parent, parent_plan_scope)
     rid = str(ctx.path.get(plan.parent_param, ""))
-    found = ctx.store.get(ctx.slug, ctx.tenant, key, rid)
+    found: dict[str, Any] | None = ctx.store.get(ctx.slug, ctx.tenant, key, rid)
     if found is None and plan.parent_checked:
         raise NotFound(f"{ctx.twin.noun(plan.parent)} {rid} not found", code="not_found", field=plan.parent_param)
     return found

@@ -117,8 +117,8 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         if twin.strict:
             raise
         log.exception("unhandled error in %s %s", request.method, path)
-        err = TwinError(f"Internal error: {type(exc).__name__}", code="internal_error", status=500)
-        status, headers, data, ctype = twin.render_error(op, err, request_id)
+        internal = TwinError(f"Internal error: {type(exc).__name__}", code="internal_error", status=500)
+        status, headers, data, ctype = twin.render_error(op, internal, request_id)
     headers.setdefault("X-Request-Id", request_id)
     return status, headers, data, ctype, op.operation_id if op else ""
 

@@ -52,11 +52,11 @@ def default_extract(view: RequestView, scheme: SecurityScheme) -> str | None:
             return view.query.get(scheme.param_name)
         if scheme.location == "cookie":
             return view.cookies.get(scheme.param_name)
-        value = view.headers.get(scheme.param_name)
+        value: str | None = view.headers.get(scheme.param_name)
         if value and scheme.param_name.lower() == "authorization" and " " in value:
             return value.split(" ", 1)[1].strip()
         return value
-    auth = view.headers.get("authorization")
+    auth: str | None = view.headers.get("authorization")
     if not auth or " " not in auth:
         return None
     kind, _, value = auth.partition(" ")

@@ -42,6 +42,8 @@ class SqlStore:
 
     P = "?"
     """The driver's placeholder, substituted for ``?`` by ``_q``."""
+    _cred_cache: dict[str, tuple[float, Credential | None]]
+    """Recent credential look-ups (made per instance by the implementation's ``__init__``)."""
     SKIP_LOCKED = ""
     """Appended to the job-claiming subquery where the database can lock rows."""
     BAD_DATA: tuple[type[Exception], ...] = ()
