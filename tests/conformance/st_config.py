@@ -16,6 +16,9 @@ from typing import Any
 from tests.conformance.auth_plans import AuthPlan
 from tests.conformance.targets import Target, bad_input_statuses
 
+POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+"""Schemathesis' own default for the check; an operation's prose rules add to it, never replace it."""
+
 GAP_CHECK = "StatusCodeConformanceWithGaps"
 """The check (``schemathesis_hooks.py``) that replaces ``status_code_conformance``."""
 
@@ -58,6 +61,10 @@ def build_config(target: Target, document: dict[str, Any], auth: AuthPlan, budge
         allowed = ["2xx", "3xx", "4xx", *(str(s) for s in statuses)]
         operations.append({"include-operation-id": operation_id,
                            "checks": {"not_a_server_error": {"expected-statuses": allowed}}})
+    for operation_id, (statuses, _rule) in sorted(target.prose_rules.items()):
+        accepted = [*POSITIVE_DATA_ACCEPTANCE_EXPECTED_STATUSES, *(str(s) for s in statuses)]
+        operations.append({"include-operation-id": operation_id,
+                           "checks": {"positive_data_acceptance": {"expected-statuses": accepted}}})
     for operation_id, (check, _why) in sorted(target.document_defects.items()):
         operations.append({"include-operation-id": operation_id, "checks": {check: {"enabled": False}}})
     if operations:

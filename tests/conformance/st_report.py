@@ -161,6 +161,10 @@ def read_events(target: Target, labels: dict[str, str], ndjson: Path, gaps_file:
     """Build the result of one service's run from its NDJSON report and recorded gaps."""
     result = ServiceResult(target.slug, {label: OperationOutcome(label, op_id) for label, op_id in labels.items()})
     result.excused = [f"{op}: {check} ({why})" for op, (check, why) in sorted(target.document_defects.items())]
+    result.excused += [
+        f"{op}: positive_data_acceptance accepts {'/'.join(map(str, statuses))} (a rule stated in prose: {rule})"
+        for op, (statuses, rule) in sorted(target.prose_rules.items())
+    ]
     reader = _Reader(target, result)
     if ndjson.exists():
         with ndjson.open(encoding="utf-8") as events:

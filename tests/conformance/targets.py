@@ -43,6 +43,10 @@ class Target:
     """operationId -> 5xx statuses the document declares for a real condition (not a bug)."""
     document_defects: dict[str, tuple[str, str]] = field(default_factory=dict)
     """operationId -> (check, why): a check the document itself makes fail; disabled there and printed."""
+    prose_rules: dict[str, tuple[tuple[int, ...], str]] = field(default_factory=dict)
+    """operationId -> (declared statuses, rule): input the schema allows but the API refuses by a rule its
+    document states only in prose or examples. ``positive_data_acceptance`` accepts exactly those
+    declared statuses there (nothing else is relaxed), and the report prints each rule."""
 
     def served_document(self) -> tuple[dict[str, Any], list[str]]:
         """The seed with the pack's own seed fixes applied, and the labels of the operations they change."""
@@ -65,20 +69,55 @@ class Target:
         plain JSON copy). The seed file itself is never written."""
         return load_document(PACKS / self.slug / "seed" / self.seed)
 
+BLUELOBSTER_RULES: dict[str, tuple[tuple[int, ...], str]] = {
+    "launch_standard_instance_api_v1_instances_launch_instance_post":
+        ((400,), "unknown region, instance type or template; Linux without ssh_key, Windows without password"),
+    "launch_custom_instance_api_v1_instances_launch_custom_post":
+        ((400,), "memory must be even, cores a power of 2; host and template must exist"),
+    "get_instance_log_api_v1_instances_log_post": ((422,), "start_time must precede end_time, range at most 90 days"),
+    "rename_instance_api_v1_instances__instance_id__rename_put":
+        ((400,), "the body {name} is described but not declared: 3-64 characters, unique (invalid_name)"),
+    "restore_instance_backup_api_v1_instances__instance_id__restore_post":
+        ((400,), "the undeclared body must name the backup volid (missing_backup_volid)"),
+    "add_firewall_rule_api_v1_instances__instance_id__firewall_rules_post":
+        ((400,), "rule type, protocol and ports must be valid (invalid_rule)"),
+    "update_instance_firewall_api_v1_instances__instance_id__firewall_put":
+        ((422,), "default policies are ACCEPT or DROP"),
+    "create_backup_schedule_api_v1_instances__vm_uuid__backup_schedule_post":
+        ((400,), "frequency must be one the service offers"),
+}
+WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
+    "list_databases_v1_databases__db_type__get": ((422,), "db_type is postgresql or mariadb (the 422 example says so)"),
+    "getIpSummary": ((422,), "the path must be an IPv4 or IPv6 address"),
+    "getIpGeo": ((422,), "the path must be an IPv4 or IPv6 address"),
+    "getIpThreat": ((422,), "the path must be an IPv4 or IPv6 address"),
+    "createPat": ((400,), "scopes must be names the account API lists"),
+    "createDnsZone": ((400,), "the domain must be valid and not yet a zone (zone names are global)"),
+}
+G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
+    "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),
+    "post_projects": ((400,), "name is required (stated in the description; {} is missing_body)"),
+    "post_admin_users": ((400,), "name and email are required (stated in the description; {} is missing_body)"),
+}
+ODIN_RULES: dict[str, tuple[tuple[int, ...], str]] = {
+    "createKey": ((400,), "scopes are the six names GET /api/api-keys/scopes lists"),
+}
+
 
 TARGETS: dict[str, Target] = {
     t.slug: t
     for t in (
-        Target("bluelobster", "bluelobster.openapi.json"),
+        Target("bluelobster", "bluelobster.openapi.json", prose_rules=BLUELOBSTER_RULES),
         Target("polykomos", "polykomos.openapi.json",
                declared_server_errors={"createQueryExecution": (500,)}),
         Target("odin", "odin-cortex.openapi.json", statuses_without_4xx=(400, 401, 403, 404, 429),
+               prose_rules=ODIN_RULES,
                document_defects=dict.fromkeys(
                    ("removeMember", "updateMember"),
                    ("allow_header_conformance", "DELETE .../members/{participantId} and PATCH .../members/{memberId} "
                     "are one URL; its Allow header rightly names both methods"))),
-        Target("g4fagent", "g4fagent.openapi.md", base_path="/api/v1"),
-        Target("wayscloud", "wayscloud.openapi.json"),
+        Target("g4fagent", "g4fagent.openapi.md", base_path="/api/v1", prose_rules=G4FAGENT_RULES),
+        Target("wayscloud", "wayscloud.openapi.json", prose_rules=WAYSCLOUD_RULES),
     )
 }
 

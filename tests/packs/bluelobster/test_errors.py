@@ -194,11 +194,14 @@ def test_a_500_carries_the_request_id() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "code"),
-    [("/instances/3f7a9c1e-0000-4000-8000-0000000000ff", "instance_not_found"), ("/tasks/5f1c0000", "task_not_found")],
+    ("path", "code", "members"),
+    [("/instances/3f7a9c1e-0000-4000-8000-0000000000ff", "instance_not_found", {"error", "message"}),
+     ("/tasks/5f1c0000", "task_not_found", {"error", "message", "task_id"})],
 )
-def test_a_404_uses_the_code_of_the_operations_own_example(client: TestClient, tenant: Tenant, path: str, code: str) -> None:
+def test_a_404_uses_the_code_and_members_of_the_operations_own_example(
+    client: TestClient, tenant: Tenant, path: str, code: str, members: set[str],
+) -> None:
     response = client.get(API + path, headers=tenant.headers)
     assert response.status_code == 404
     assert response.json()["error"] == code
-    assert set(response.json()) == {"error", "message"}
+    assert set(response.json()) == members

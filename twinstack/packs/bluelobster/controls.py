@@ -8,27 +8,28 @@ key's permissions (that happens in the web console), so tests reach it here:
   extra key for the tenant with those permissions (each defaults to what the
   tenant's own key has: owner, write, buyer, staff, whole account);
 - ``POST /_twinstack/bluelobster/api_keys/revoke`` ``{"api_key"}`` revokes a key;
-  a revoked key is answered 401 like an unknown one.
+  a revoked key is answered 401 like an unknown one;
+- ``POST /_twinstack/bluelobster/teams`` ``{"tenant", "team_id", "name"?}`` adds a team to the
+  account (teams are made in the console too).
+
+What lies outside the API (the VNC proxy, packets reaching an instance) has its
+own controls, in ``outside.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
-from starlette.responses import Response
 
 from twinstack.engine.pack import Control
 from twinstack.engine.tenants import Issuer
+from twinstack.packs.bluelobster import teams
 from twinstack.packs.bluelobster.auth import ROLES, TENANT_KEY, Permissions, issue_key, partial
+from twinstack.packs.bluelobster.outside import OUTSIDE, refuse as _refuse
+from twinstack.packs.bluelobster.records import Account
 
 _FLAGS = ("write", "buyer", "staff")
-
-
-def _refuse(status: int, message: str, field: str) -> Response:
-    body = {"error": "invalid_request" if status == 400 else "not_found", "message": message, "field": field}
-    return Response(orjson.dumps(body), status, media_type="application/json")
 
 
 async def create_api_key(twin: Any, body: dict[str, Any], request: Request) -> Any:
@@ -52,6 +53,9 @@ async def create_api_key(twin: Any, body: dict[str, Any], request: Request) -> A
     name = body.get("name", "Restricted key")
     if not isinstance(name, str):
         return _refuse(400, "name: expected a string", "name")
+    if team_id is not None:
+        # A key for a team the account does not have yet brings the team into being, as the console does.
+        teams.ensure(Account(twin, tenant), team_id)
     key = issue_key(Issuer(twin, tenant, deterministic=False), permissions, label=name)
     return {"api_key": key, "tenant": tenant, "name": name, "partial": partial(key), **permissions.as_data()}
 
@@ -64,4 +68,18 @@ async def revoke_api_key(twin: Any, body: dict[str, Any], request: Request) -> A
     return {"api_key": key, "revoked": True}
 
 
-CONTROLS: dict[str, Control] = {"api_keys": create_api_key, "api_keys/revoke": revoke_api_key}
+async def create_team(twin: Any, body: dict[str, Any], request: Request) -> Any:
+    """Add a team to an account; an existing id is answered as it is."""
+    tenant, team_id, name = body.get("tenant"), body.get("team_id"), body.get("name")
+    if not isinstance(tenant, str) or twin.store.get_tenant(tenant) is None:
+        return _refuse(404, "tenant: no such tenant (see POST /_twinstack/tenants)", "tenant")
+    if not isinstance(team_id, str) or not team_id or "/" in team_id:
+        return _refuse(400, "team_id: expected a team id (string without '/')", "team_id")
+    if name is not None and not isinstance(name, str):
+        return _refuse(400, "name: expected a string", "name")
+    return {"tenant": tenant, **teams.view(teams.ensure(Account(twin, tenant), team_id, name))}
+
+
+CONTROLS: dict[str, Control] = {
+    "api_keys": create_api_key, "api_keys/revoke": revoke_api_key, "teams": create_team, **OUTSIDE,
+}

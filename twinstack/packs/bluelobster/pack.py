@@ -1,8 +1,9 @@
-"""Declaration of the bluelobster twin: seed, hosts, error shape, credentials, overrides."""
+"""Declaration of the bluelobster twin: seed, hosts, error shape, credentials, overrides, jobs."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from twinstack.engine.pack import Pack
 from twinstack.packs.bluelobster.auth import tenant_credentials
@@ -10,8 +11,19 @@ from twinstack.packs.bluelobster.controls import CONTROLS
 from twinstack.packs.bluelobster.errors import render_error
 from twinstack.packs.bluelobster.handlers import HANDLERS
 from twinstack.packs.bluelobster.permissions import authorize
+from twinstack.packs.bluelobster.schedules import JOB as SCHEDULE_JOB
+from twinstack.packs.bluelobster.schedules import run_schedule_job
+from twinstack.packs.bluelobster.task_runner import run_settle_job
+from twinstack.packs.bluelobster.tasks import SETTLE_JOB
 
 SEED = Path(__file__).parent / "seed" / "bluelobster.openapi.json"
+
+
+def on_start(twin: Any) -> None:
+    """Bind the durable jobs to this twin: tasks due to move on, and backup schedules due to fire."""
+    twin.scheduler.register(SETTLE_JOB, lambda job: run_settle_job(twin, job.tenant, job.payload))
+    twin.scheduler.register(SCHEDULE_JOB, lambda job: run_schedule_job(twin, job.tenant, job.payload))
+
 
 PACK = Pack(
     slug="bluelobster",
@@ -25,5 +37,6 @@ PACK = Pack(
     credentials=tenant_credentials,
     authorize=authorize,
     handlers=HANDLERS,
+    on_start=on_start,
     controls=CONTROLS,
 )

@@ -1,0 +1,135 @@
+"""Tasks: the asynchronous operations of Blue Lobster, as records and as kinds of work.
+
+A task is created ``PENDING`` (UUID id), waits for the tasks queued before it
+on the same subject (an instance, or a backup being deleted), becomes
+``PROCESSING`` when it starts and ``COMPLETED`` or ``FAILED`` when it ends;
+the states only move forward. What a kind of task checks when it starts, does
+when it starts, and does when it ends is its ``TaskKind``; ``task_runner``
+moves the records along the twin clock and applies those effects.
+
+Durations are realistic seconds (the document: creation "1-2 minutes",
+deletion "30-60 seconds"), jittered per task and scaled by ``--speed``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from twinstack.packs.bluelobster.records import Account, Record
+
+COLLECTION = "tasks"
+PENDING, PROCESSING, COMPLETED, FAILED = "PENDING", "PROCESSING", "COMPLETED", "FAILED"
+FINAL = (COMPLETED, FAILED)
+QUEUED_MESSAGE = "Task queued for processing"
+QUEUE_SECONDS = (1.0, 3.0)
+"""How long a task waits (realistic) before a worker picks it up, when nothing is ahead of it."""
+RETENTION_SECONDS = 7 * 86_400.0
+"""Tasks are kept 7 days (the list's "older than 7 days may be purged"; the README says why not 24 h)."""
+SETTLE_JOB = "bluelobster.settle"
+"""Job kind that settles a subject's tasks when their next transition is due."""
+
+Check = Callable[[Account, Record], "str | None"]
+Effect = Callable[[Account, Record, float], None]
+
+
+def _no_check(account: Account, task: Record) -> str | None:
+    return None
+
+
+def _no_effect(account: Account, task: Record, at: float) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskKind:
+    """One kind of asynchronous operation: its timing, its messages and its effects."""
+
+    operation: str
+    """The name the task list shows (``create_instance``, ``shutdown_instance``...)."""
+    seconds: tuple[float, float]
+    """Realistic duration of PROCESSING, lowest and highest."""
+    steps: tuple[str, ...]
+    """Messages shown while PROCESSING, evenly spread over its duration."""
+    done: str
+    """Message once COMPLETED."""
+    check: Check = _no_check
+    """When the task starts: a reason to fail it (the precondition a 4xx would report where none is declared)."""
+    begin: Effect = _no_effect
+    """Applied once, at the start time."""
+    finish: Effect = _no_effect
+    """Applied once, at the end time, when the task completes."""
+    fail: Effect = _no_effect
+    """Applied once, at the start time, when the check failed it."""
+    length: Callable[[Account, Record], float] | None = None
+    """Realistic duration decided when the task starts (e.g. from a backup's size); else ``seconds``."""
+    queued: bool = True
+    """Waits for a worker (``QUEUE_SECONDS``) before it starts; a synchronous operation's task starts at once."""
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asked, as the task list shows it."""
+
+    partial: str | None
+    """The first 8 characters of the key (``auth_token_partial``)."""
+    client_ip: str | None
+
+
+def new_task(account: Account, operation: str, subject: str, params: dict[str, Any], caller: Caller | None,
+             at: float | None = None) -> Record:
+    """Store a PENDING task on ``subject`` and wake the runner when it is due; ``at`` back-dates it (schedules)."""
+    when = account.now() if at is None else at
+    task_id = str(uuid.uuid4())
+    stamp = account.iso(when)
+    task: Record = {
+        "task_id": task_id, "status": PENDING, "operation": operation,
+        "params": {**params, "account_id": account.tenant}, "created_at": stamp, "updated_at": stamp,
+        "message": QUEUED_MESSAGE, "account_id": account.tenant,
+        "auth_token_partial": caller.partial if caller else None, "client_ip": caller.client_ip if caller else None,
+        "_created": when, "_subject": subject,
+    }
+    account.put(COLLECTION, task_id, task)
+    wake(account, subject, when)
+    return task
+
+
+def wake(account: Account, subject: str, at: float) -> None:
+    """Have the runner settle ``subject`` at twin time ``at`` (one job per subject, moved rather than added)."""
+    account.twin.scheduler.schedule(
+        SETTLE_JOB, max(0.0, at - account.now()), service=account.slug, tenant=account.tenant,
+        payload={"subject": subject}, job_id=f"{account.slug}:settle:{account.tenant}:{subject}",
+    )
+
+
+def is_open(task: Record) -> bool:
+    return task.get("status") not in FINAL
+
+
+def expired(task: Record, now: float) -> bool:
+    """A finished task past retention: no longer shown, and purged by the next list."""
+    return not is_open(task) and now - float(task["_created"]) > RETENTION_SECONDS
+
+
+def open_on(account: Account, subject: str) -> list[Record]:
+    """The subject's unfinished tasks, oldest first (as they stand; settle first for the present)."""
+    return [t for t in account.all(COLLECTION) if t.get("_subject") == subject and is_open(t)]
+
+
+def detail(task: Record) -> dict[str, Any]:
+    """``GET /tasks/{task_id}``."""
+    keys = ("task_id", "status", "operation", "params", "created_at", "updated_at", "message", "account_id")
+    return {k: task.get(k) for k in keys}
+
+
+def summary(task: Record) -> dict[str, Any]:
+    """One item of ``GET /tasks``."""
+    keys = ("task_id", "status", "operation", "created_at", "updated_at", "message", "auth_token_partial", "client_ip")
+    return {k: task.get(k) for k in keys}
+
+
+def reply(task: Record, message: str, **extra: Any) -> dict[str, Any]:
+    """What a power operation answers: ``{task_id, status: PENDING, message, instance_id, host}``."""
+    return {"task_id": task["task_id"], "status": PENDING, "message": message, **extra}
