@@ -19,11 +19,18 @@ once, as a JSON line ``{"operation", "label", "status"}``, to the file named by
 the ``record_to`` setting, so the test can print the gap list per service.
 Settings come from the ``[checks.StatusCodeConformanceWithGaps]`` table of the
 run's config file (Schemathesis passes them to ``__init__``).
+
+It also gives every request that carries a valid ``Idempotency-Key`` a fresh
+one, as a real client does for a new request: generation is deterministic and
+would otherwise replay one key with different bodies, which an API that honours
+the header rightly refuses (Polykomos: 422 ``idempotency_key_reused``). Absent
+or malformed keys are left alone, so the negative checks still probe them.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +86,15 @@ class StatusCodeConformanceWithGaps:
         # Appended at once rather than at the end of the run, so a run cut short still reports its gaps.
         with self.record_to.open("a", encoding="utf-8") as out:
             out.write(json.dumps(entry) + "\n")
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: Any) -> None:
+    headers = case.headers or {}
+    key = headers.get("Idempotency-Key")
+    try:
+        uuid.UUID(str(key))
+    except ValueError:
+        return
+    headers["Idempotency-Key"] = str(uuid.uuid4())
+    case.headers = headers

@@ -99,6 +99,11 @@ G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_projects": ((400,), "name is required (stated in the description; {} is missing_body)"),
     "post_admin_users": ((400,), "name and email are required (stated in the description; {} is missing_body)"),
 }
+POLYKOMOS_RULES: dict[str, tuple[tuple[int, ...], str]] = {
+    "createDatabase": ((422,), "the engine must be available (the conformance server configures no database server), "
+                               "and db_type, region, team and blueprint must exist"),
+    "createWebhookEndpoint": ((422,), "events are names from the event catalogue; the url is absolute http(s)"),
+}
 ODIN_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "createKey": ((400,), "scopes are the six names GET /api/api-keys/scopes lists"),
 }
@@ -108,7 +113,7 @@ TARGETS: dict[str, Target] = {
     t.slug: t
     for t in (
         Target("bluelobster", "bluelobster.openapi.json", prose_rules=BLUELOBSTER_RULES),
-        Target("polykomos", "polykomos.openapi.json",
+        Target("polykomos", "polykomos.openapi.json", prose_rules=POLYKOMOS_RULES,
                declared_server_errors={"createQueryExecution": (500,)}),
         Target("odin", "odin-cortex.openapi.json", statuses_without_4xx=(400, 401, 403, 404, 429),
                prose_rules=ODIN_RULES,

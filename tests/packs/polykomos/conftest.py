@@ -1,16 +1,27 @@
-"""Fixtures for the polykomos twin: a fresh tenant and keys limited to chosen scopes."""
+"""Fixtures for the polykomos twin: tenants, keys limited to chosen scopes, and twins wired to real servers.
+
+``client`` (from ``tests/conftest.py``) has no database server configured, as
+the conformance run does. ``db_client`` is an in-process twin pointed at the
+machine's PostgreSQL and MariaDB (``TWINSTACK_TEST_PG`` / ``TWINSTACK_TEST_MYSQL``);
+a test using it is skipped, with the reason, when a server is unreachable.
+Databases the tests make are named ``servers.db_name(...)`` and swept from the
+servers at the end of the session.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
+from tests.drivers.webhooks.receiver import Receiver, RunningReceiver
+from tests.packs.polykomos.servers import ADMIN_URLS, admin_error, sweep
 
 API = "/polykomos/api/v1"
 
@@ -24,6 +35,9 @@ class Tenant:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.api_key}"}
 
+    def idempotent(self) -> dict[str, str]:
+        return idempotent(self.api_key)
+
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
@@ -34,10 +48,14 @@ def idempotent(key: str) -> dict[str, str]:
     return {**bearer(key), "Idempotency-Key": str(uuid.uuid4())}
 
 
-@pytest.fixture
-def tenant(client: TestClient) -> Tenant:
+def new_tenant(client: Any) -> Tenant:
     made = tenant_credentials(client)
     return Tenant(made["id"], made["credentials"]["polykomos"]["api_key"])
+
+
+@pytest.fixture
+def tenant(client: TestClient) -> Tenant:
+    return new_tenant(client)
 
 
 @pytest.fixture
@@ -51,3 +69,57 @@ def key_with(client: TestClient, tenant: Tenant) -> Callable[..., str]:
         return str(body["api_key"])
 
     return make
+
+
+@cache
+def _unreachable(engine: str) -> str | None:
+    return admin_error(engine)
+
+
+@pytest.fixture(scope="session")
+def database_servers() -> Iterator[dict[str, str]]:
+    """The admin URLs of both servers; skips when either is unreachable, sweeps test databases at the end."""
+    for engine, variable in (("postgres", "TWINSTACK_TEST_PG"), ("mysql", "TWINSTACK_TEST_MYSQL")):
+        reason = _unreachable(engine)
+        if reason is not None:
+            pytest.skip(f"{engine} server at {ADMIN_URLS[engine]} is unreachable ({reason}); set {variable}")
+    yield dict(ADMIN_URLS)
+    for engine in ADMIN_URLS:
+        sweep(engine)
+
+
+@pytest.fixture
+def db_client(make_client: Callable[..., TestClient], database_servers: dict[str, str]) -> TestClient:
+    """An in-process twin (instant speed, strict) that provisions on the real servers."""
+    return make_client(postgres_admin_url=database_servers["postgres"], mysql_admin_url=database_servers["mysql"])
+
+
+@pytest.fixture
+def db_tenant(db_client: TestClient) -> Tenant:
+    return new_tenant(db_client)
+
+
+def create_database(client: Any, tenant: Tenant, name: str, **fields: Any) -> dict[str, Any]:
+    """``POST /databases`` and return the created database (asserting 201)."""
+    response = client.post(f"{API}/databases", headers=tenant.idempotent(), json={"name": name, **fields})
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()["data"]
+    return data
+
+
+Receive = Callable[..., Receiver]
+
+
+@pytest.fixture
+def receive() -> Iterator[Receive]:
+    """Factory: a real HTTP receiver on 127.0.0.1 answering with the statuses scripted (then 200)."""
+    running: list[RunningReceiver] = []
+
+    def make(script: list[int] | None = None) -> Receiver:
+        receiver = Receiver(script=list(script or []))
+        running.append(RunningReceiver(receiver))
+        return receiver
+
+    yield make
+    for server in running:
+        server.stop()

@@ -7,7 +7,8 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.packs.polykomos.conftest import API, Tenant, idempotent
+from tests.packs.polykomos.conftest import API, Tenant, create_database, idempotent
+from tests.packs.polykomos.servers import db_name
 
 REQUEST_ID = re.compile(r"^req_[0-9a-f]{12}$")
 
@@ -75,12 +76,10 @@ def test_create_blueprint_without_idempotency_key_is_422_where_no_400_is_declare
     assert body["error"]["details"]["field"] == "Idempotency-Key"
 
 
-def test_delete_database_accepts_a_request_without_idempotency_key(client: TestClient, tenant: Tenant) -> None:
-    created = client.post(f"{API}/databases", headers=idempotent(tenant.api_key), json={"name": "app"})
-    assert created.status_code in (201, 202), created.text
-    uuid = created.json()["data"]["uuid"]
-    assert client.delete(f"{API}/databases/{uuid}", headers=tenant.headers).status_code == 200
-    assert client.get(f"{API}/databases/{uuid}", headers=tenant.headers).status_code == 404
+def test_delete_database_accepts_a_request_without_idempotency_key(db_client: TestClient, db_tenant: Tenant) -> None:
+    uuid = create_database(db_client, db_tenant, db_name("nokey"))["uuid"]
+    assert db_client.delete(f"{API}/databases/{uuid}", headers=db_tenant.headers).status_code == 200
+    assert db_client.get(f"{API}/databases/{uuid}", headers=db_tenant.headers).status_code == 404
 
 
 def test_revoke_webhook_endpoint_without_idempotency_key_reaches_the_endpoint(client: TestClient, tenant: Tenant) -> None:

@@ -1,4 +1,4 @@
-"""Declaration of the polykomos twin: seed, hosts, error shape, credentials, overrides."""
+"""Declaration of the polykomos twin: seed, hosts, error shape, credentials, overrides, start-up."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from twinstack.packs.polykomos.controls import CONTROLS
 from twinstack.packs.polykomos.errors import render_error, validation_status
 from twinstack.packs.polykomos.handlers import HANDLERS
 from twinstack.packs.polykomos.seed_fixes import patch_document
+from twinstack.packs.polykomos.startup import on_start
 
 
 def new_request_id() -> str:
@@ -38,4 +39,5 @@ PACK = Pack(
     revoked_status=403,
     authorize=record_use,
     patch_document=patch_document,
+    on_start=on_start,
 )
