@@ -125,7 +125,17 @@ class Runtime:
             return None
         return {"id": tenant["id"], "name": tenant["name"], "credentials": tenant["data"].get("credentials", {})}
 
+    def release_outside_state(self) -> None:
+        """Let packs release what the current state owns outside the twin, before it goes."""
+        for twin in self.twins.values():
+            if twin.pack.on_reset is not None:
+                try:
+                    twin.pack.on_reset(twin)
+                except Exception:  # a server that went away must not keep the state from being reset
+                    log.exception("%s: releasing outside resources failed", twin.slug)
+
     def reset(self) -> None:
+        self.release_outside_state()
         self.store.reset()
         self.clock.reload()
         self.journal.clear()

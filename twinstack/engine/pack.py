@@ -87,6 +87,10 @@ class Pack:
     jobs: dict[str, JobHandler] = field(default_factory=dict)
     on_start: Callable[[Any], None] | None = None
     """``(twin)`` once the server's state is open, before it serves: wire drivers, register jobs."""
+    on_reset: Callable[[Any], None] | None = None
+    """``(twin)`` just before ``/_twinstack/reset`` wipes the state: release what it owns outside the twin
+    (real databases on a server), which nobody could delete afterwards. A state import keeps them, since
+    the imported state may refer to them."""
     on_tenant: Callable[[Issuer], None] | None = None
     """Seeds a new tenant's starting state (default projects, users...)."""
     controls: dict[str, Control] = field(default_factory=dict)

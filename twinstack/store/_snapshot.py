@@ -37,6 +37,11 @@ def export_tables(fetch: Fetch) -> dict[str, Any]:
     return out
 
 
+def check_snapshot(snapshot: dict[str, Any]) -> None:
+    """Raise ``SnapshotError`` when ``snapshot`` cannot be imported (nothing is touched)."""
+    _checked(snapshot)
+
+
 def import_tables(snapshot: dict[str, Any], execute: Execute, placeholders: Callable[[str], str]) -> None:
     """Replace every table with the snapshot's rows; call inside one transaction."""
     plan = _checked(snapshot)

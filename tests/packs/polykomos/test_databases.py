@@ -59,6 +59,14 @@ def test_delete_drops_the_database_from_the_server_then_404(
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_reset_drops_the_real_databases_the_state_owned(db_client: TestClient, db_tenant: Tenant, engine: str) -> None:
+    created = create_database(db_client, db_tenant, db_name(f"reset-{engine}"), db_type=engine)
+    assert server_has_database(engine, created["db_name"])
+    assert db_client.post("/_twinstack/reset").status_code == 200
+    assert not server_has_database(engine, created["db_name"])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_another_tenants_login_cannot_open_the_database(db_client: TestClient, db_tenant: Tenant, engine: str) -> None:
     mine = create_database(db_client, db_tenant, db_name(f"mine-{engine}"), db_type=engine)
     other_tenant = new_tenant(db_client)

@@ -11,7 +11,7 @@ from twinstack.packs.polykomos.controls import CONTROLS
 from twinstack.packs.polykomos.errors import render_error, validation_status
 from twinstack.packs.polykomos.handlers import HANDLERS
 from twinstack.packs.polykomos.seed_fixes import patch_document
-from twinstack.packs.polykomos.startup import on_start
+from twinstack.packs.polykomos.startup import on_reset, on_start
 
 
 def new_request_id() -> str:
@@ -40,4 +40,5 @@ PACK = Pack(
     authorize=record_use,
     patch_document=patch_document,
     on_start=on_start,
+    on_reset=on_reset,
 )

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import logging
+
+from twinstack.drivers.databases import DatabaseDriverError
 from twinstack.packs.polykomos import blueprint_applications, provisioning, storage
-from twinstack.packs.polykomos.runtime import build, install
+from twinstack.packs.polykomos.database_records import COLLECTION
+from twinstack.packs.polykomos.runtime import build, install, runtime_of
+
+log = logging.getLogger("twinstack.polykomos")
 
 
 def on_start(twin: Any) -> None:
@@ -20,3 +26,18 @@ def on_start(twin: Any) -> None:
     provisioning.register_jobs(twin)
     storage.register_jobs(twin)
     blueprint_applications.register_jobs(twin)
+
+
+def on_reset(twin: Any) -> None:
+    """Drop every real database the state being wiped owns; none would be reachable after."""
+    store = twin.store
+    for tenant in store.list_tenants():
+        for record in store.list(twin.slug, tenant["id"], COLLECTION):
+            engine, database, username = record.get("db_type"), record.get("db_name"), record.get("db_username")
+            provisioner = runtime_of(twin).slot(engine).provisioner if engine else None
+            if provisioner is None or not database or not username or record.get("status") == "provisioning":
+                continue
+            try:
+                provisioner.drop(database, username)
+            except DatabaseDriverError as exc:
+                log.warning("reset: dropping database %s failed: %s", database, exc.message)
