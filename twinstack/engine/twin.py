@@ -319,11 +319,7 @@ class Twin:
         return status, headers, _dumps(out), media.content_type if media else "application/json"
 
     def _public(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: self._public(v) for k, v in value.items() if not (isinstance(k, str) and k.startswith("_"))}
-        if isinstance(value, list):
-            return [self._public(v) for v in value]
-        return value
+        return _public(value)
 
     def render_error(self, op: Operation | None, error: TwinError, request_id: str) -> tuple[int, dict[str, str], bytes, str]:
         status = error.status
@@ -350,6 +346,20 @@ class Twin:
                 body[field] = request_id
         headers = dict(error.headers)
         return status, headers, _dumps(body), "application/json"
+
+
+def _public(value: Any) -> Any:
+    """``value`` without the twin's private ``_``-prefixed keys, at any depth (on the hot path)."""
+    kind = type(value)
+    if kind is dict:
+        return {
+            k: (_public(v) if type(v) in (dict, list) else v)
+            for k, v in value.items()
+            if not (type(k) is str and k[:1] == "_")
+        }
+    if kind is list:
+        return [_public(v) if type(v) in (dict, list) else v for v in value]
+    return value
 
 
 def _camel(name: str) -> str:

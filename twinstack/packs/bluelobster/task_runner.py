@@ -42,6 +42,10 @@ def settle_subject(account: Account, subject: str) -> None:
 def settle_account(account: Account) -> list[Record]:
     """Bring every task of the account up to now, drop those past retention; the tasks kept, oldest first."""
     now = account.now()
+    tasks = account.all(COLLECTION)
+    if not any(expired(t, now) or is_open(t) for t in tasks):
+        # Nothing to settle or prune: a read needs no write transaction (the common case of a list).
+        return tasks
     with account.store.transaction():
         kept: list[Record] = []
         queues: dict[str, list[Record]] = {}
