@@ -22,7 +22,7 @@ def test_health_names_services_and_endpoints(client: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["services"] == {slug: "ready" for slug in SERVICES}
     assert body["endpoints"]["http"].startswith("http://")
-    assert body["endpoints"]["s3"].endswith("/wayscloud-s3")
+    assert set(body["endpoints"]) == {"http"}, "no protocol endpoint is listed before something answers there"
     assert isinstance(body["version"], str)
 
 

@@ -41,9 +41,8 @@ async def health(request: Request) -> Response:
     s = rt.settings
     host = request.headers.get("host") or f"{s.host}:{s.port}"
     http = f"{request.url.scheme}://{host}"
+    # Only endpoints something really answers on are listed (S3, DNS and MQTT come with their packs).
     endpoints: dict[str, Any] = {"http": http}
-    if "wayscloud" in rt.twins:
-        endpoints["s3"] = f"{http}/wayscloud-s3"
     return _json(
         {"status": "ok", "services": {slug: "ready" for slug in rt.twins}, "endpoints": endpoints, "version": __version__}
     )
