@@ -33,8 +33,10 @@ def assign(account: Account, region: str, instance_id: str, primary: bool) -> Re
     rows = account.shared_all(COLLECTION)
     taken = {str(row["ip_address"]) for row in rows}
     interface = "net0" if primary else _next_interface([r for r in rows if r.get("instance_id") == instance_id])
-    for address in list(network.hosts())[1:]:
-        ip = str(address)
+    # Host addresses after the gateway (the network's first host), lowest first; only free ones become text.
+    first, last = int(network.network_address) + 2, int(network.broadcast_address) - 1
+    for number in range(first, last + 1):
+        ip = str(ipaddress.ip_address(number))
         if ip in taken:
             continue
         row = {"ip_address": ip, "region": region, "tenant": account.tenant, "instance_id": instance_id,
