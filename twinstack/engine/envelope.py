@@ -52,9 +52,6 @@ class Envelope:
         candidate: dict[str, Any] = dict(extra or {})
         if best_name is not None and best_name not in resource:
             candidate[best_name] = resource
-            for key in props:
-                if key in resource and key not in candidate and key in ("message", "status", "id"):
-                    continue
         else:
             candidate.update(resource)
         return self.synth.shape(s, candidate, seed, now=now)

@@ -18,6 +18,8 @@ for its duration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from twinstack.errors import Conflict
 from twinstack.packs.bluelobster import instances
 from twinstack.packs.bluelobster.records import Account, Record
@@ -34,20 +36,21 @@ def _not_rented(instance: Record | None) -> str | None:
     return None
 
 
-def _must_run(account: Account, task: Record) -> str | None:
-    instance = instances.get(account, str(task["_subject"]))
-    reason = _not_rented(instance)
-    if reason is None and instance is not None and instance.get("power_status") != instances.RUNNING:
-        return "Instance is already stopped"
-    return reason
+def _power_must_be(power_status: str, otherwise: str) -> Callable[[Account, Record], str | None]:
+    """A task precondition: the instance is rented and in ``power_status``, else the reason the task fails."""
+
+    def check(account: Account, task: Record) -> str | None:
+        instance = instances.get(account, str(task["_subject"]))
+        reason = _not_rented(instance)
+        if reason is None and instance is not None and instance.get("power_status") != power_status:
+            return otherwise
+        return reason
+
+    return check
 
 
-def _must_be_stopped(account: Account, task: Record) -> str | None:
-    instance = instances.get(account, str(task["_subject"]))
-    reason = _not_rented(instance)
-    if reason is None and instance is not None and instance.get("power_status") != instances.STOPPED:
-        return "Instance must be in stopped state (it is running)"
-    return reason
+_must_run = _power_must_be(instances.RUNNING, "Instance is already stopped")
+_must_be_stopped = _power_must_be(instances.STOPPED, "Instance must be in stopped state (it is running)")
 
 
 def _must_be_rented(account: Account, task: Record) -> str | None:
