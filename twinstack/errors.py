@@ -69,6 +69,8 @@ class TwinError(Exception):
         self.headers = headers or {}
         self.operation: Any = None
         """The operation being served when the error is rendered (None outside any operation)."""
+        self.original_status: int | None = None
+        """Set when the operation does not declare ``status`` and a pack's ``status_fallbacks`` chose another."""
 
 
 class ValidationFailed(TwinError):

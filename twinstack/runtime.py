@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from twinstack.config import Settings
-from twinstack.engine.pack import Pack, discover_packs
+from twinstack.engine.pack import Pack, check_pack, discover_packs
 from twinstack.engine.tenants import DEFAULT_TENANT, Issuer
 from twinstack.engine.synth import Synth
 from twinstack.engine.twin import Twin
@@ -83,12 +83,14 @@ class Runtime:
             except OSError as exc:
                 raise StartupError(f"cannot read document: {exc}", str(pack.seed)) from exc
             spec, synth = _compiled(pack.seed, mtime, pack.slug, pack.base_path, pack.patch_document)
+            check_pack(pack, set(spec.by_id()))
             twin = Twin(pack, spec, store, clock, scheduler, settings.strict, synth, settings)
             twins[pack.slug] = twin
             for host in (*pack.hosts, *hosts_of(spec.doc)):
                 hosts.setdefault(host.lower(), twin)
-            for kind, handler in pack.jobs.items():
-                scheduler.register(kind, handler)
+            store.declare_indexes(pack.slug, twin.indexes)
+            for kind, run in pack.jobs.items():
+                scheduler.register(kind, functools.partial(run, twin))
         runtime = cls(settings, store, clock, scheduler, twins, hosts)
         for twin in twins.values():
             if twin.pack.on_start is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from twinstack.engine.state import SHARED_TENANT, Collection
+
 if TYPE_CHECKING:
     from twinstack.engine.security import Principal
     from twinstack.engine.twin import Twin
@@ -60,3 +62,11 @@ class RequestContext:
     @property
     def slug(self) -> str:
         return self.twin.slug
+
+    def collection(self, name: str) -> Collection:
+        """The caller's tenant's collection ``name`` of this service."""
+        return self.twin.collection(self.tenant, name)
+
+    def shared(self, name: str) -> Collection:
+        """Cloud-wide state of this service that every tenant sees (an IP pool, host capacity)."""
+        return self.twin.collection(SHARED_TENANT, name)

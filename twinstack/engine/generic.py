@@ -12,13 +12,12 @@ import uuid
 from typing import Any
 
 from twinstack.engine.context import Reply, RequestContext
+from twinstack.engine.filters import CURSOR as _CURSOR
+from twinstack.engine.filters import OFFSET as _OFFSET
+from twinstack.engine.filters import PAGE as _PAGE
+from twinstack.engine.filters import PAGE_SIZE as _PAGE_SIZE
 from twinstack.errors import Conflict, NotFound
 
-_PAGE_SIZE = ("limit", "page_size", "per_page", "pageSize", "perPage", "size", "max_results", "maxResults")
-_OFFSET = ("offset", "skip", "start")
-_PAGE = ("page", "page_number", "pageNumber")
-_CURSOR = ("cursor", "starting_after", "after", "next_token", "page_token", "pageToken", "continuation_token")
-_NOT_FILTERS = set(_PAGE_SIZE + _OFFSET + _PAGE + _CURSOR) | {"sort", "order", "order_by", "sort_by", "q", "search", "query", "fields", "expand", "_mark_section"}
 _TIMESTAMPS_CREATED = ("created_at", "createdAt", "created", "creation_date")
 _TIMESTAMPS_UPDATED = ("updated_at", "updatedAt", "modified_at", "last_modified")
 
@@ -64,9 +63,15 @@ async def _list(ctx: RequestContext) -> Any:
     plan = ctx.twin.plans[ctx.operation.operation_id]
     parent_exists(ctx)
     key = scope_key(ctx, plan.collection, plan.scope_params)
-    items = [ctx.twin.settle(plan.collection, i) for i in ctx.store.list(ctx.slug, ctx.tenant, key)]
-    items = _filtered(ctx, items)
-    return Reply(_paged(ctx, items, plan.collection))
+    where = _where(ctx, plan.collection)
+    search = next((ctx.query.get(n) for n in ("q", "search") if isinstance(ctx.query.get(n), str)), None)
+    if search:
+        # Free-text search matches any string field, which no index can answer: it reads the
+        # (already filtered) collection, the one generic list that does.
+        page = ctx.store.find(ctx.slug, ctx.tenant, key, where=where or None)
+        items = [ctx.twin.settle(plan.collection, i) for i in _searched(page.items, search)]
+        return Reply(_paged(ctx, items, plan.collection))
+    return Reply(_window(ctx, key, plan.collection, where))
 
 
 async def _read(ctx: RequestContext) -> Any:
@@ -188,41 +193,69 @@ def merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _filtered(ctx: RequestContext, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _where(ctx: RequestContext, collection: str) -> dict[str, Any]:
+    """The equality filters of the request the store can answer: declared query filters on indexed fields."""
+    indexed = ctx.twin.indexes.get(collection, ())
+    where: dict[str, Any] = {}
     for param in ctx.operation.params:
-        if param.location != "query" or param.name in _NOT_FILTERS or param.name not in ctx.query:
+        if param.location != "query" or param.name not in indexed or param.name not in ctx.query:
             continue
         wanted = ctx.query[param.name]
         if wanted is None or wanted == "" or isinstance(wanted, (dict, list)):
             continue
-        field = param.name
-        sample = next((i for i in items if field in i), None)
-        if sample is None:
-            continue
-        text = str(wanted).lower()
-        items = [i for i in items if str(i.get(field, "")).lower() == text]
-    search = next((ctx.query.get(n) for n in ("q", "search") if isinstance(ctx.query.get(n), str)), None)
-    if search:
-        needle = search.lower()
-        items = [i for i in items if any(isinstance(v, str) and needle in v.lower() for k, v in i.items() if not k.startswith("_"))]
-    return items
+        where[param.name] = wanted
+    return where
 
 
-def _paged(ctx: RequestContext, items: list[dict[str, Any]], collection: str) -> dict[str, Any]:
-    total = len(items)
+def _searched(items: list[dict[str, Any]], search: str) -> list[dict[str, Any]]:
+    needle = search.lower()
+    return [i for i in items if any(isinstance(v, str) and needle in v.lower() for k, v in i.items() if not k.startswith("_"))]
+
+
+def _page_request(ctx: RequestContext) -> tuple[int | None, int, int | None, Any]:
+    """``(size, offset, page, cursor)`` as the request asks for them, under whichever names the API uses."""
     size = next((ctx.query[n] for n in _PAGE_SIZE if isinstance(ctx.query.get(n), int)), None)
     offset = next((ctx.query[n] for n in _OFFSET if isinstance(ctx.query.get(n), int)), 0)
     page = next((ctx.query[n] for n in _PAGE if isinstance(ctx.query.get(n), int)), None)
     cursor = next((ctx.query[n] for n in _CURSOR if ctx.query.get(n) not in (None, "")), None)
     if page is not None and size:
         offset = max(page - 1, 0) * size
+    return size, max(int(offset or 0), 0), page, cursor
+
+
+def _window(ctx: RequestContext, key: str, collection: str, where: dict[str, Any]) -> dict[str, Any]:
+    """One page read from the store: the window only, the total from the collection's counter or index."""
+    size, offset, page, cursor = _page_request(ctx)
+    total = ctx.store.count(ctx.slug, ctx.tenant, key, where or None)
+    if cursor is not None:
+        # The twin's cursors are offsets; anything else names no position this list gave out.
+        offset = int(cursor) if isinstance(cursor, int) or str(cursor).isdigit() else total
+    items: list[dict[str, Any]] = []
+    if offset < total and size != 0:
+        found = ctx.store.find(ctx.slug, ctx.tenant, key, where=where or None, limit=size, offset=offset)
+        items = [ctx.twin.settle(collection, i) for i in found.items]
+    end = offset + len(items)
+    return {
+        "_items": items,
+        "_page": {
+            "total": total, "size": size if size else max(len(items), 1), "offset": offset,
+            "page": page if page is not None else 1, "has_more": end < total,
+            "next_cursor": str(end) if end < total else None, "pages": (total + size - 1) // size if size else 1,
+        },
+        "_name": collection.rsplit("/", 1)[-1],
+    }
+
+
+def _paged(ctx: RequestContext, items: list[dict[str, Any]], collection: str) -> dict[str, Any]:
+    """A page of items already in memory (the search path)."""
+    size, offset, page, cursor = _page_request(ctx)
+    total = len(items)
     if cursor is not None:
         if isinstance(cursor, int) or (isinstance(cursor, str) and cursor.isdigit()):
             offset = int(cursor)
         else:
             ids = [str(i.get("_id")) for i in items]
             offset = ids.index(str(cursor)) + 1 if str(cursor) in ids else total
-    offset = max(int(offset or 0), 0)
     window = items[offset: offset + size] if size else items[offset:]
     end = offset + len(window)
     return {

@@ -22,8 +22,9 @@ from twinstack.errors import StartupError
 if TYPE_CHECKING:
     from twinstack.engine.context import RequestContext
     from twinstack.engine.tenants import Issuer
+    from twinstack.engine.twin import Twin
     from twinstack.spec.model import SecurityScheme
-    from twinstack.time.jobs import JobHandler
+    from twinstack.store import Job
 
 Handler = Callable[["RequestContext"], Awaitable[Any]]
 """An operation override: receives the request context, returns a body or a ``Reply``."""
@@ -39,6 +40,9 @@ CredentialPlan = Callable[["Issuer"], dict[str, Any]]
 
 Extractor = Callable[[Any, "SecurityScheme"], "str | None"]
 """``(request view, scheme) -> token``: where a service reads credentials from."""
+
+PackJob = Callable[["Twin", "Job"], "Awaitable[None] | None"]
+"""``(twin, job)``: runs a durable job of one kind, bound to this service's twin at start."""
 
 ALNUM = string.ascii_letters + string.digits
 
@@ -84,7 +88,15 @@ class Pack:
     credentials: CredentialPlan = generic_credentials
     extract: Extractor | None = None
     handlers: dict[str, Handler] = field(default_factory=dict)
-    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    """Overrides by operationId; a key that is no operationId of the document fails the start."""
+    jobs: dict[str, PackJob] = field(default_factory=dict)
+    """Durable job kinds this pack schedules, each bound to the twin at start."""
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Fields of each collection that look-ups filter on (``{"tasks": ("_subject", "status")}``), beside the
+    ones the engine declares for the document's list filters; the store refuses any other."""
+    status_fallbacks: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Where an operation does not declare an error's status, the declared ones to use instead, in order
+    (``{404: (409,)}``: "not in a state that allows it" where "not found" is undeclared)."""
     on_start: Callable[[Any], None] | None = None
     """``(twin)`` once the server's state is open, before it serves: wire drivers, register jobs."""
     on_reset: Callable[[Any], None] | None = None
@@ -111,6 +123,25 @@ class Pack:
     """``(twin, principal, operation, raw path params)`` after authentication, before validation:
     raise 401/403 for rules the document cannot express (per-service permissions, project-bound
     keys, disabled users); may record the credential's use."""
+
+
+def merge_handlers(*tables: dict[str, Handler]) -> dict[str, Handler]:
+    """One handler table from a pack's modules; an operationId claimed twice fails at import."""
+    out: dict[str, Handler] = {}
+    for table in tables:
+        twice = sorted(set(out) & set(table))
+        if twice:
+            raise StartupError(f"operation(s) handled twice: {', '.join(twice)}")
+        out.update(table)
+    return out
+
+
+def check_pack(pack: Pack, operation_ids: set[str]) -> None:
+    """Fail the start when a handler names no operation of the document (a misspelt or stale key)."""
+    unknown = sorted(set(pack.handlers) - operation_ids)
+    if unknown:
+        raise StartupError(f"handlers for operationIds the document does not have: {', '.join(unknown)}",
+                           str(pack.seed))
 
 
 def discover_packs() -> list[Pack]:

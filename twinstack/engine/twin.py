@@ -18,11 +18,13 @@ import rstr
 
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.envelope import _WRAPPERS, Envelope
+from twinstack.engine.filters import NOT_FILTERS
 from twinstack.engine.inference import Plan, infer
 from twinstack.engine.lifecycle import Lifecycle, inferred
 from twinstack.engine.pack import Pack
 from twinstack.engine.routing import Router
 from twinstack.engine.security import Authenticator, token_hash
+from twinstack.engine.state import Collection
 from twinstack.engine.synth import Synth
 from twinstack.engine.tenants import login_key
 from twinstack.errors import TwinError, ValidationFailed
@@ -65,6 +67,8 @@ class Twin:
         self._writable: dict[str, set[str]] = {}
         self.lifecycles: dict[str, tuple[Lifecycle, str]] = {}
         """Generic lifecycles of created resources (collection -> lifecycle, initial state)."""
+        self.indexes: dict[str, tuple[str, ...]] = {}
+        """Indexed fields by collection: the pack's, and each list's query filters on the resource's fields."""
         self._study()
         self._jwt_secret: str | None = None
 
@@ -99,6 +103,20 @@ class Twin:
             found = inferred(self.synth.resolve(props["status"])) if "status" in props else None
             if found is not None:
                 self.lifecycles[collection] = found
+        self._study_indexes()
+
+    def _study_indexes(self) -> None:
+        """Declare an index for every equality filter a generic list offers on its resource's own fields."""
+        wanted: dict[str, dict[str, None]] = {c: dict.fromkeys(f) for c, f in self.pack.indexes.items()}
+        for op in self.spec.operations:
+            plan = self.plans[op.operation_id]
+            if plan.kind != "list" or op.operation_id in self.pack.handlers:
+                continue
+            props, _ = self.synth.properties(self._resource_schema.get(plan.collection, {}))
+            for param in op.params:
+                if param.location == "query" and param.name in props and param.name not in NOT_FILTERS:
+                    wanted.setdefault(plan.collection, {})[param.name] = None
+        self.indexes = {c: tuple(f) for c, f in wanted.items() if f}
 
     def resource_schema(self, schema: Any, depth: int = 0) -> dict[str, Any]:
         """The schema of the resource inside a response, looking through envelopes and lists."""
@@ -172,6 +190,10 @@ class Twin:
         return cred
 
     # -- resources ------------------------------------------------------------
+    def collection(self, tenant: str, name: str) -> Collection:
+        """``tenant``'s collection ``name`` of this service (``SHARED_TENANT`` for cloud-wide state)."""
+        return Collection(self.store, self.slug, tenant, name, self.clock.now)
+
     def has_create(self, collection: str) -> bool:
         return collection in self._creatable
 
@@ -333,6 +355,12 @@ class Twin:
                 # A malformed id names no resource; the operation has no bad-input status but has 404.
                 chosen = 404
             status = chosen or declared or self.pack.fallback_validation_status
+        elif op is not None and not op.declared(status):
+            replacement = next((s for s in self.pack.status_fallbacks.get(status, ()) if op.declared(s)), None)
+            if replacement is not None:
+                # The renderer still sees what happened (``original_status``), and says it in the new status.
+                error.original_status = status
+                status = replacement
         schema = None
         if op is not None:
             resp = op.response_for(status)

@@ -11,11 +11,22 @@ same moment can neither collide nor interleave out of order.
 
 ``jobs.claimed`` is the wall-clock time until which a claimer holds the job,
 0 while nobody does; see ``SqlStore.claim_due_jobs``.
+
+Two tables are derived from ``resources`` and written in the same
+transaction as the row they describe, so a look-up never loads a collection:
+``resource_index`` holds one row per resource and declared field (its value
+as text, and the resource's ``seq`` so pages come out in insertion order),
+``resource_counts`` the number of resources per collection. Snapshots leave
+them out; an import, or a process declaring an index the state has not
+built yet, rebuilds them from ``resources``.
 """
 
 from __future__ import annotations
 
-TABLES = ("resources", "tenants", "credentials", "kv", "jobs", "outbox", "journal", "meta")
+TABLES = ("resources", "tenants", "credentials", "kv", "counters", "jobs", "outbox", "journal", "meta")
+"""The tables a snapshot carries."""
+DERIVED = ("resource_index", "resource_counts")
+"""Tables rebuilt from ``resources``: wiped by a reset, never exported."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "resources": ("service", "tenant", "collection", "rid", "seq", "created_at", "updated_at", "data"),
@@ -25,6 +36,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "revoked_at",
     ),
     "kv": ("namespace", "key", "value"),
+    "counters": ("namespace", "key", "field", "value"),
     "jobs": ("id", "due_at", "kind", "service", "tenant", "payload", "claimed"),
     "outbox": ("seq", "id", "service", "tenant", "channel", "recipient", "created_at", "data"),
     "journal": ("seq", "data"),
@@ -37,6 +49,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "tenants": ("id",),
     "credentials": ("token_hash",),
     "kv": ("namespace", "key"),
+    "counters": ("namespace", "key", "field"),
     "jobs": ("id",),
     "outbox": ("seq",),
     "journal": ("seq",),
@@ -65,6 +78,17 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS credentials_by_tenant ON credentials (tenant, service)",
     """CREATE TABLE IF NOT EXISTS kv (
         namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (namespace, key))""",
+    """CREATE TABLE IF NOT EXISTS counters (
+        namespace TEXT NOT NULL, key TEXT NOT NULL, field TEXT NOT NULL, value BIGINT NOT NULL,
+        PRIMARY KEY (namespace, key, field))""",
+    """CREATE TABLE IF NOT EXISTS resource_index (
+        service TEXT NOT NULL, tenant TEXT NOT NULL, collection TEXT NOT NULL, field TEXT NOT NULL,
+        rid TEXT NOT NULL, value TEXT NOT NULL, seq BIGINT NOT NULL,
+        PRIMARY KEY (service, tenant, collection, field, rid))""",
+    "CREATE INDEX IF NOT EXISTS resource_index_lookup ON resource_index (service, tenant, collection, field, value, seq)",
+    """CREATE TABLE IF NOT EXISTS resource_counts (
+        service TEXT NOT NULL, tenant TEXT NOT NULL, collection TEXT NOT NULL, n BIGINT NOT NULL,
+        PRIMARY KEY (service, tenant, collection))""",
     """CREATE TABLE IF NOT EXISTS jobs (
         id TEXT PRIMARY KEY, due_at DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL, service TEXT NOT NULL,
         tenant TEXT NOT NULL, payload TEXT NOT NULL, claimed DOUBLE PRECISION NOT NULL DEFAULT 0)""",

@@ -11,15 +11,15 @@ from __future__ import annotations
 import builtins  # within the store classes, `list` names their own method
 import dataclasses
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 
-from twinstack.store._schema import SCHEMA, TABLES
+from twinstack.store._schema import DERIVED, SCHEMA, TABLES
 from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
-from twinstack.store.base import JOB_LEASE_SECONDS, Credential, Job
+from twinstack.store.base import JOB_LEASE_SECONDS, Bounds, Credential, Job, Page, UndeclaredIndex, Where
 
 _CRED_COLS = "token_hash, tenant, service, kind, label, scopes, schemes, data, created_at, expires_at, revoked_at"
 _JOB_COLS = "id, due_at, kind, service, tenant, payload"
@@ -44,6 +44,8 @@ class SqlStore:
     """The driver's placeholder, substituted for ``?`` by ``_q``."""
     _cred_cache: dict[str, tuple[float, Credential | None]]
     """Recent credential look-ups (made per instance by the implementation's ``__init__``)."""
+    _indexes: dict[tuple[str, str], tuple[str, ...]]
+    """Declared index fields by (service, collection), made per instance by ``__init__``."""
     SKIP_LOCKED = ""
     """Appended to the job-claiming subquery where the database can lock rows."""
     BAD_DATA: tuple[type[Exception], ...] = ()
@@ -89,31 +91,68 @@ class SqlStore:
         return loads(rows[0][0]) if rows else None
 
     def put(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> None:
-        self._exec(
-            self._q(
-                "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
-                f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?) ON CONFLICT (service, tenant, collection, rid)"
-                " DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at"
-            ),
-            (service, tenant, collection, rid, now, now, dumps(data)),
-        )
+        fields = self._indexed_fields(service, collection)
+        text = dumps(data)
+        with self.transaction():
+            if self._insert_row(service, tenant, collection, rid, text, now, fields, data):
+                return
+            rows = self._fetch(
+                self._q(
+                    "UPDATE resources SET data=?, updated_at=? WHERE service=? AND tenant=? AND collection=? AND rid=?"
+                    " RETURNING seq"
+                ),
+                (text, now, service, tenant, collection, rid),
+            )
+            if fields and rows:
+                self._write_index(service, tenant, collection, rid, int(rows[0][0]), fields, data)
 
     def insert(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> bool:
-        count = self._exec(
+        fields = self._indexed_fields(service, collection)
+        with self.transaction():
+            return self._insert_row(service, tenant, collection, rid, dumps(data), now, fields, data)
+
+    def _insert_row(
+        self, service: str, tenant: str, collection: str, rid: str, text: str, now: float, fields: tuple[str, ...],
+        data: dict[str, Any],
+    ) -> bool:
+        """Insert unless the id exists (then False, nothing written); count it, index it. Call in a transaction."""
+        rows = self._fetch(
             self._q(
                 "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
                 f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?)"
-                " ON CONFLICT (service, tenant, collection, rid) DO NOTHING"
+                " ON CONFLICT (service, tenant, collection, rid) DO NOTHING RETURNING seq"
             ),
-            (service, tenant, collection, rid, now, now, dumps(data)),
+            (service, tenant, collection, rid, now, now, text),
         )
-        return count > 0
+        if not rows:
+            return False
+        self._exec(
+            self._q(
+                "INSERT INTO resource_counts (service, tenant, collection, n) VALUES (?,?,?,1)"
+                " ON CONFLICT (service, tenant, collection) DO UPDATE SET n=resource_counts.n+1"
+            ),
+            (service, tenant, collection),
+        )
+        if fields:
+            self._write_index(service, tenant, collection, rid, int(rows[0][0]), fields, data)
+        return True
 
     def delete(self, service: str, tenant: str, collection: str, rid: str) -> bool:
-        count = self._exec(
-            self._q("DELETE FROM resources WHERE service=? AND tenant=? AND collection=? AND rid=?"),
-            (service, tenant, collection, rid),
-        )
+        key = (service, tenant, collection, rid)
+        with self.transaction():
+            count = self._exec(
+                self._q("DELETE FROM resources WHERE service=? AND tenant=? AND collection=? AND rid=?"), key
+            )
+            if count:
+                self._exec(
+                    self._q("UPDATE resource_counts SET n=n-1 WHERE service=? AND tenant=? AND collection=?"),
+                    key[:3],
+                )
+                if self._indexed_fields(service, collection):
+                    self._exec(
+                        self._q("DELETE FROM resource_index WHERE service=? AND tenant=? AND collection=? AND rid=?"),
+                        key,
+                    )
         return count > 0
 
     def list(
@@ -129,12 +168,16 @@ class SqlStore:
             args += (max(0, int(limit)) if limit is not None else 2**62, max(0, int(offset)))
         return [loads(r[0]) for r in self._fetch(self._q(sql), args)]
 
-    def count(self, service: str, tenant: str, collection: str) -> int:
+    def count(self, service: str, tenant: str, collection: str, where: Where | None = None) -> int:
+        if where:
+            joins, conds, args = self._matching(service, tenant, collection, where)
+            rows = self._fetch(self._q(f"SELECT COUNT(*) FROM resource_index i0{joins} WHERE {conds}"), tuple(args))
+            return int(rows[0][0])
         rows = self._fetch(
-            self._q("SELECT COUNT(*) FROM resources WHERE service=? AND tenant=? AND collection=?"),
+            self._q("SELECT n FROM resource_counts WHERE service=? AND tenant=? AND collection=?"),
             (service, tenant, collection),
         )
-        return int(rows[0][0])
+        return int(rows[0][0]) if rows else 0
 
     def find_any_tenant(self, service: str, collection: str, rid: str) -> tuple[str, dict[str, Any]] | None:
         rows = self._fetch(
@@ -142,6 +185,172 @@ class SqlStore:
             (service, collection, rid),
         )
         return (rows[0][0], loads(rows[0][1])) if rows else None
+
+    # indexed look-ups ------------------------------------------------------------
+    def declare_indexes(self, service: str, indexes: Mapping[str, Sequence[str]]) -> None:
+        for collection, fields in indexes.items():
+            wanted = tuple(dict.fromkeys((*self._indexes.get((service, collection), ()), *fields)))
+            self._indexes[(service, collection)] = wanted
+            marker = f"index:{service}:{collection}"
+            if self.meta_get(marker) == ",".join(wanted):
+                continue
+            with self.transaction():
+                self._build_index(service, collection, wanted)
+                self.meta_set(marker, ",".join(wanted))
+
+    def _indexed_fields(self, service: str, collection: str) -> tuple[str, ...]:
+        if not self._indexes:
+            return ()
+        base = collection.split("#", 1)[0]
+        return self._indexes.get((service, base), ())
+
+    def _build_index(self, service: str, collection: str, fields: tuple[str, ...]) -> None:
+        """Index every stored resource of the collection (and its scoped variants) on ``fields``."""
+        self._exec(
+            self._q("DELETE FROM resource_index WHERE service=? AND (collection=? OR (collection>? AND collection<?))"),
+            (service, collection, *_scoped_range(collection)),
+        )
+        rows = self._fetch(
+            self._q(
+                "SELECT tenant, collection, rid, seq, data FROM resources"
+                " WHERE service=? AND (collection=? OR (collection>? AND collection<?))"
+            ),
+            (service, collection, *_scoped_range(collection)),
+        )
+        for tenant, scoped, rid, seq, data in rows:
+            self._write_index(service, tenant, scoped, rid, int(seq), fields, loads(data))
+
+    def _write_index(
+        self, service: str, tenant: str, collection: str, rid: str, seq: int, fields: tuple[str, ...],
+        data: dict[str, Any],
+    ) -> None:
+        sql = self._q(
+            "INSERT INTO resource_index (service, tenant, collection, field, rid, value, seq) VALUES (?,?,?,?,?,?,?)"
+            " ON CONFLICT (service, tenant, collection, field, rid) DO UPDATE SET value=excluded.value, seq=excluded.seq"
+        )
+        for name in fields:
+            self._exec(sql, (service, tenant, collection, name, rid, index_value(data.get(name)), seq))
+
+    def _matching(
+        self, service: str, tenant: str, collection: str, where: Where
+    ) -> tuple[str, str, builtins.list[Any]]:
+        """``(joins, conditions, args)`` selecting the index rows ``i0`` of resources matching ``where``."""
+        fields = self._indexed_fields(service, collection)
+        undeclared = [name for name in where if name not in fields]
+        if undeclared:
+            raise UndeclaredIndex(
+                f"{service}/{collection.split('#', 1)[0]}: no index on {', '.join(undeclared)} (declared: {', '.join(fields) or 'none'})"
+            )
+        joins = ""
+        conds = ""
+        args: builtins.list[Any] = []
+        join_args: builtins.list[Any] = []
+        for n, (name, wanted) in enumerate(where.items()):
+            values = [index_value(v) for v in wanted] if isinstance(wanted, (builtins.list, tuple, set, frozenset)) else [index_value(wanted)]
+            test = f"i{n}.value=?" if len(values) == 1 else f"i{n}.value IN ({','.join('?' * len(values))})"
+            if n == 0:
+                conds = f"i0.service=? AND i0.tenant=? AND i0.collection=? AND i0.field=? AND {test}"
+                args = [service, tenant, collection, name, *values]
+            else:
+                joins += (
+                    f" JOIN resource_index i{n} ON i{n}.service=i0.service AND i{n}.tenant=i0.tenant"
+                    f" AND i{n}.collection=i0.collection AND i{n}.rid=i0.rid AND i{n}.field=? AND {test}"
+                )
+                join_args += [name, *values]
+        return joins, conds, [*join_args, *args]
+
+    def find(
+        self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
+        limit: int | None = None, offset: int = 0, after: str | None = None,
+    ) -> Page:
+        order = "DESC" if newest_first else "ASC"
+        if where:
+            joins, conds, args = self._matching(service, tenant, collection, where)
+            sql = (
+                f"SELECT i0.seq, r.data FROM resource_index i0{joins} JOIN resources r ON r.service=i0.service"
+                f" AND r.tenant=i0.tenant AND r.collection=i0.collection AND r.rid=i0.rid WHERE {conds}"
+            )
+            seq_col = "i0.seq"
+        else:
+            sql = "SELECT seq, data FROM resources WHERE service=? AND tenant=? AND collection=?"
+            args = [service, tenant, collection]
+            seq_col = "seq"
+        position = _cursor_seq(after)
+        if position is not None:
+            sql += f" AND {seq_col}{'<' if newest_first else '>'}?"
+            args.append(position)
+        sql += f" ORDER BY {seq_col} {order}"
+        if limit is not None or offset:
+            # Both databases take a 64-bit LIMIT; "no limit" is spelt differently, a huge one is not.
+            sql += " LIMIT ? OFFSET ?"
+            args += [max(0, int(limit)) + 1 if limit is not None else 2**62, max(0, int(offset))]
+        rows = self._fetch(self._q(sql), tuple(args))
+        more = limit is not None and len(rows) > max(0, int(limit))
+        if more:
+            rows = rows[: max(0, int(limit))]
+        cursor = str(rows[-1][0]) if more and rows else None
+        return Page([loads(r[1]) for r in rows], cursor)
+
+    def find_one(self, service: str, tenant: str, collection: str, where: Where) -> dict[str, Any] | None:
+        found = self.find(service, tenant, collection, where=where, limit=1).items
+        return found[0] if found else None
+
+    def get_many(self, service: str, tenant: str, collection: str, rids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        wanted = sorted({str(r) for r in rids})
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start: start + 500]
+            rows = self._fetch(
+                self._q(
+                    "SELECT rid, data FROM resources WHERE service=? AND tenant=? AND collection=?"
+                    f" AND rid IN ({','.join('?' * len(chunk))})"
+                ),
+                (service, tenant, collection, *chunk),
+            )
+            out.update((rid, loads(data)) for rid, data in rows)
+        return out
+
+    # guarded counters ---------------------------------------------------------------
+    def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
+        bounds = within or {}
+        try:
+            with self.transaction():
+                out: dict[str, int] = {}
+                # Fields in a fixed order, so two transactions never lock them in opposite orders.
+                for name in sorted(deltas):
+                    delta = int(deltas[name])
+                    low, high = bounds.get(name, (None, None))
+                    self._exec(
+                        self._q("INSERT INTO counters (namespace, key, field, value) VALUES (?,?,?,0) ON CONFLICT DO NOTHING"),
+                        (namespace, key, name),
+                    )
+                    guard, args = "", [delta, namespace, key, name]
+                    if low is not None:
+                        guard += " AND value+?>=?"
+                        args += [delta, int(low)]
+                    if high is not None:
+                        guard += " AND value+?<=?"
+                        args += [delta, int(high)]
+                    rows = self._fetch(
+                        self._q(f"UPDATE counters SET value=value+? WHERE namespace=? AND key=? AND field=?{guard} RETURNING value"),
+                        tuple(args),
+                    )
+                    if not rows:
+                        raise _OutOfBounds
+                    out[name] = int(rows[0][0])
+                return out
+        except _OutOfBounds:
+            return None
+
+    def counters(self, namespace: str, key: str) -> dict[str, int]:
+        rows = self._fetch(self._q("SELECT field, value FROM counters WHERE namespace=? AND key=?"), (namespace, key))
+        return {str(name): int(value) for name, value in rows}
+
+    def drop_counters(self, namespace: str, key: str | None = None) -> None:
+        if key is None:
+            self._exec(self._q("DELETE FROM counters WHERE namespace=?"), (namespace,))
+        else:
+            self._exec(self._q("DELETE FROM counters WHERE namespace=? AND key=?"), (namespace, key))
 
     # tenants and credentials ---------------------------------------------------
     def put_tenant(self, tenant_id: str, name: str, data: dict[str, Any], now: float) -> None:
@@ -351,7 +560,7 @@ class SqlStore:
     def reset(self) -> None:
         self._cred_cache.clear()
         with self.transaction():
-            for table in TABLES:
+            for table in (*TABLES, *DERIVED):
                 self._exec(f"DELETE FROM {table}")
 
     def export(self) -> dict[str, Any]:
@@ -363,9 +572,57 @@ class SqlStore:
             with self.transaction():
                 import_tables(snapshot, self._exec, self._q)
                 self._after_import()
+                self._rebuild_derived()
         except self.BAD_DATA as exc:
             # Raised out of the transaction, so it has been rolled back.
             raise SnapshotError(f"snapshot rejected by the database: {exc}") from exc
+
+
+    def _rebuild_derived(self) -> None:
+        """Counts and declared indexes from the imported resources (another store's indexes are rebuilt at its start)."""
+        for table in DERIVED:
+            self._exec(f"DELETE FROM {table}")
+        self._exec(
+            "INSERT INTO resource_counts (service, tenant, collection, n)"
+            " SELECT service, tenant, collection, COUNT(*) FROM resources GROUP BY service, tenant, collection"
+        )
+        self._exec(self._q("DELETE FROM meta WHERE key LIKE ?"), ("index:%",))
+        for (service, collection), fields in self._indexes.items():
+            self._build_index(service, collection, fields)
+            self.meta_set(f"index:{service}:{collection}", ",".join(fields))
+
+
+class _OutOfBounds(Exception):
+    """Rolls back an ``adjust`` whose field would cross a bound."""
+
+
+def index_value(value: Any) -> str:
+    """How a field's value is compared in ``resource_index``: as text, with one spelling per value."""
+    if value is None:
+        return "\x01"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, builtins.list)):
+        return dumps(value)
+    return str(value)
+
+
+def _scoped_range(collection: str) -> tuple[str, str]:
+    """Bounds between which the scoped variants ``collection#...`` sort (``$`` follows ``#``)."""
+    return collection + "#", collection + "$"
+
+
+def _cursor_seq(after: str | None) -> int | None:
+    if after is None or after == "":
+        return None
+    try:
+        return int(after)
+    except ValueError:
+        return None
 
 
 def _cred_row(c: Credential) -> tuple[Any, ...]:

@@ -11,12 +11,19 @@ request's calls would run inside the open transaction.
 
 Several processes may open one state at once (``--workers``, or servers
 sharing a PostgreSQL database); every method stays correct when they do.
+
+Nothing on a request's path loads a collection to filter it: ``find``,
+``find_one`` and ``count`` look resources up by the fields a pack declared
+with ``declare_indexes`` (a query on any other field raises
+``UndeclaredIndex`` at once), and ``adjust`` moves guarded counters in one
+conditional write. ``list`` reads a whole collection, for start-up and
+control-plane work only.
 """
 
 from __future__ import annotations
 
 import builtins  # within the store classes, `list` names their own method
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +46,27 @@ class Credential:
     created_at: float = 0.0
     expires_at: float | None = None
     revoked_at: float | None = None
+
+
+class UndeclaredIndex(LookupError):
+    """A look-up on a field its service never declared as indexed: a programming error, raised at once."""
+
+
+Where = Mapping[str, Any]
+"""Equality conditions ``{field: value}``, AND-ed; a list, tuple or set value matches any of its items.
+``None`` matches a resource whose field is null or absent. Values compare as text, so ``1`` matches ``"1"``."""
+
+Bounds = Mapping[str, "tuple[int | None, int | None]"]
+"""Per counter field, the lowest and highest value it may reach (``None``: unbounded)."""
+
+
+@dataclass(slots=True)
+class Page:
+    """A window of a collection, in insertion order (or its reverse)."""
+
+    items: list[dict[str, Any]]
+    cursor: str | None = None
+    """Pass as ``after`` for the next window; ``None`` when this one reached the end."""
 
 
 JOB_LEASE_SECONDS = 30.0
@@ -71,8 +99,48 @@ class Store(Protocol):
     def list(
         self, service: str, tenant: str, collection: str, *, newest_first: bool = False, limit: int | None = None, offset: int = 0
     ) -> builtins.list[dict[str, Any]]: ...
-    def count(self, service: str, tenant: str, collection: str) -> int: ...
+    def count(self, service: str, tenant: str, collection: str, where: Where | None = None) -> int:
+        """How many resources the collection holds (matching ``where``); a stored counter when unfiltered."""
+
     def find_any_tenant(self, service: str, collection: str, rid: str) -> tuple[str, dict[str, Any]] | None: ...
+
+    # indexed look-ups ----------------------------------------------------------
+    def declare_indexes(self, service: str, indexes: Mapping[str, Sequence[str]]) -> None:
+        """Fields of ``service``'s collections that ``find`` and ``count`` may filter on.
+
+        A collection is named without its ``#scope`` suffix (``members`` covers
+        ``members#project-1``). Index rows are written in the transaction of
+        every ``put``/``insert``/``delete`` from then on; rows stored before the
+        field was declared are indexed here, once (at start-up, not per request).
+        """
+
+    def find(
+        self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
+        limit: int | None = None, offset: int = 0, after: str | None = None,
+    ) -> Page:
+        """Resources matching ``where``, by insertion order: at most ``limit``, skipping ``offset``, after the
+        cursor ``after`` (a ``Page.cursor``: a seek, so deep pages cost what the first one does)."""
+
+    def find_one(self, service: str, tenant: str, collection: str, where: Where) -> dict[str, Any] | None:
+        """The oldest resource matching ``where``."""
+
+    def get_many(self, service: str, tenant: str, collection: str, rids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The stored resources among ``rids``, by id (unknown ids are left out)."""
+
+    # guarded counters ----------------------------------------------------------
+    def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
+        """Add ``deltas`` to the counter fields of ``key`` (absent fields count 0), all or nothing.
+
+        Returns the new values, or ``None`` (and nothing changed) when a field
+        would leave its ``within`` bounds. Safe when several processes race: no
+        caller ever sees a bound crossed.
+        """
+
+    def counters(self, namespace: str, key: str) -> dict[str, int]:
+        """The current values of ``key``'s counter fields."""
+
+    def drop_counters(self, namespace: str, key: str | None = None) -> None:
+        """Forget ``key``'s counters (every key of ``namespace`` when ``key`` is None)."""
 
     # tenants and credentials ---------------------------------------------
     def put_tenant(self, tenant_id: str, name: str, data: dict[str, Any], now: float) -> None: ...

@@ -37,6 +37,7 @@ class PostgresStore(SqlStore):
 
     def __init__(self, url: str) -> None:
         self._cred_cache: dict[str, tuple[float, Credential | None]] = {}
+        self._indexes: dict[tuple[str, str], tuple[str, ...]] = {}
         self.url = url
         self._lock = threading.RLock()
         self._depth = 0
@@ -110,12 +111,26 @@ class PostgresStore(SqlStore):
         with self._lock:
             if self._conn.closed and not self._depth:
                 self._reconnect()
+            block = self._conn.transaction()
+            try:
+                block.__enter__()
+            except psycopg.OperationalError:
+                # A connection found dead at BEGIN ran nothing yet: reconnect and begin again.
+                if self._depth or not self._conn.closed:
+                    raise
+                self._reconnect()
+                block = self._conn.transaction()
+                block.__enter__()
             self._depth += 1
             try:
-                with self._conn.transaction():
-                    yield
-            finally:
+                yield
+            except BaseException as exc:
                 self._depth -= 1
+                if not block.__exit__(type(exc), exc, exc.__traceback__):
+                    raise
+            else:
+                self._depth -= 1
+                block.__exit__(None, None, None)
 
     def close(self) -> None:
         with self._lock:

@@ -29,6 +29,7 @@ class SqliteStore(SqlStore):
 
     def __init__(self, path: Path) -> None:
         self._cred_cache: dict[str, tuple[float, Credential | None]] = {}
+        self._indexes: dict[tuple[str, str], tuple[str, ...]] = {}
         self.path = path
         self._conn = sqlite3.connect(
             str(path), isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000
