@@ -8,9 +8,13 @@ from typing import TYPE_CHECKING, Any
 from twinstack.engine.state import SHARED_TENANT, Collection
 
 if TYPE_CHECKING:
+    from starlette.datastructures import Headers
+
     from twinstack.engine.security import Principal
     from twinstack.engine.twin import Twin
     from twinstack.spec.model import Operation
+    from twinstack.store import Store
+    from twinstack.time.clock import Clock
 
 
 @dataclass(slots=True)
@@ -36,7 +40,7 @@ class RequestContext:
     path: dict[str, Any]
     query: dict[str, Any]
     """Declared query parameters, coerced to their types."""
-    headers: Any
+    headers: Headers
     cookies: dict[str, str]
     body: Any
     raw_body: bytes
@@ -48,16 +52,16 @@ class RequestContext:
     """Where this service is mounted, e.g. ``http://127.0.0.1:4010/bluelobster``."""
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.twin.store
 
     @property
-    def clock(self) -> Any:
+    def clock(self) -> Clock:
         return self.twin.clock
 
     @property
     def now(self) -> float:
-        return float(self.twin.clock.now())
+        return self.twin.clock.now()
 
     @property
     def slug(self) -> str:

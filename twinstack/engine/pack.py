@@ -20,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 from twinstack.errors import StartupError
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+
     from twinstack.engine.context import RequestContext
+    from twinstack.engine.security import Principal, RequestView
+    from twinstack.errors import TwinError, ValidationFailed
+    from twinstack.spec.model import Operation
     from twinstack.engine.tenants import Issuer
     from twinstack.engine.twin import Twin
     from twinstack.spec.model import SecurityScheme
@@ -29,16 +34,16 @@ if TYPE_CHECKING:
 Handler = Callable[["RequestContext"], Awaitable[Any]]
 """An operation override: receives the request context, returns a body or a ``Reply``."""
 
-ErrorRenderer = Callable[[Any, int, str, "dict[str, Any] | None"], Any]
+ErrorRenderer = Callable[["TwinError", int, str, "dict[str, Any] | None"], Any]
 """``(error, status, request_id, declared schema) -> body`` in the service's own shape."""
 
-Control = Callable[[Any, "dict[str, Any]", Any], Awaitable[Any]]
+Control = Callable[["Twin", "dict[str, Any]", "Request"], Awaitable[Any]]
 """``(twin, JSON body, starlette request) -> JSON-able`` behind ``/_twinstack/<slug>/<name>``."""
 
 CredentialPlan = Callable[["Issuer"], dict[str, Any]]
 """Issues a tenant's credentials for this service; returns what the tenant is shown."""
 
-Extractor = Callable[[Any, "SecurityScheme"], "str | None"]
+Extractor = Callable[["RequestView", "SecurityScheme"], "str | None"]
 """``(request view, scheme) -> token``: where a service reads credentials from."""
 
 PackJob = Callable[["Twin", "Job"], "Awaitable[None] | None"]
@@ -47,7 +52,7 @@ PackJob = Callable[["Twin", "Job"], "Awaitable[None] | None"]
 ALNUM = string.ascii_letters + string.digits
 
 
-def default_errors(error: Any, status: int, request_id: str, schema: dict[str, Any] | None) -> Any:
+def default_errors(error: TwinError, status: int, request_id: str, schema: dict[str, Any] | None) -> Any:
     body: dict[str, Any] = {"error": error.code, "message": error.message}
     if error.field:
         body["field"] = error.field
@@ -97,9 +102,9 @@ class Pack:
     status_fallbacks: dict[int, tuple[int, ...]] = field(default_factory=dict)
     """Where an operation does not declare an error's status, the declared ones to use instead, in order
     (``{404: (409,)}``: "not in a state that allows it" where "not found" is undeclared)."""
-    on_start: Callable[[Any], None] | None = None
+    on_start: Callable[[Twin], None] | None = None
     """``(twin)`` once the server's state is open, before it serves: wire drivers, register jobs."""
-    on_reset: Callable[[Any], None] | None = None
+    on_reset: Callable[[Twin], None] | None = None
     """``(twin)`` just before ``/_twinstack/reset`` wipes the state: release what it owns outside the twin
     (real databases on a server), which nobody could delete afterwards. A state import keeps them, since
     the imported state may refer to them."""
@@ -113,13 +118,13 @@ class Pack:
     """A top-level response property that always carries the request id, where declared."""
     scopes: dict[str, list[str]] = field(default_factory=dict)
     """Scopes an operation needs beyond its ``security`` (APIs that name them only in prose)."""
-    validation_status: Callable[[Any, Any], int | None] | None = None
+    validation_status: Callable[[Operation, ValidationFailed], int | None] | None = None
     """``(operation, ValidationFailed) -> status`` where one operation uses several; None: the default rule."""
     revoked_status: int = 401
     """Status for a known credential that is revoked or expired (some APIs say 403)."""
     patch_document: Callable[[dict[str, Any]], None] | None = None
     """Works around defects of the seed at start, on a copy (the seed file stays as published)."""
-    authorize: Callable[[Any, Any, Any, dict[str, str]], None] | None = None
+    authorize: Callable[[Twin, Principal | None, Operation, dict[str, str]], None] | None = None
     """``(twin, principal, operation, raw path params)`` after authentication, before validation:
     raise 401/403 for rules the document cannot express (per-service permissions, project-bound
     keys, disabled users); may record the credential's use."""
