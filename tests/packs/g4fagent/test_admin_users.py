@@ -74,3 +74,38 @@ def test_the_last_admin_cannot_be_disabled_or_demoted(client: TestClient, tenant
         response = client.patch(f"{API}/admin/users/user_admin", headers=tenant.headers, json=change)
         assert_error(response, 400, "invalid_state")
     assert client.get(f"{API}/me", headers=tenant.headers).json()["user"]["roles"] == ["admin", "developer"]
+
+
+def test_an_email_is_taken_whatever_its_case(client: TestClient, tenant: Tenant) -> None:
+    _user(client, tenant, "Eve@Example.com")
+    for spelling in ("eve@example.com", " EVE@EXAMPLE.COM ", tenant.email.upper()):
+        response = client.post(f"{API}/admin/users", headers=tenant.headers,
+                               json={"name": "again", "email": spelling, "roles": []})
+        assert_error(response, 409, "conflict", field="email")
+    assert _user(client, tenant, "eve@example.org")["email"] == "eve@example.org"
+
+
+def test_a_deleted_users_email_is_free_again(client: TestClient, tenant: Tenant) -> None:
+    user = _user(client, tenant, "fay@example.com")
+    client.delete(f"{API}/admin/users/{user['id']}", headers=tenant.headers)
+    assert _user(client, tenant, "FAY@example.com")["email"] == "FAY@example.com"
+
+
+def test_an_email_is_unique_within_its_tenant_only(client: TestClient, tenant: Tenant) -> None:
+    other = login(client, "admin@g4fagent.local", "admin")["access_token"]
+    _user(client, tenant, "gus@example.com")
+    response = client.post(f"{API}/admin/users", headers={"Authorization": f"Bearer {other}"},
+                           json={"name": "gus", "email": "gus@example.com", "roles": []})
+    assert response.status_code == 200, response.text
+
+
+def test_any_admin_but_the_last_enabled_one_may_go(client: TestClient, tenant: Tenant) -> None:
+    second = _user(client, tenant, "hal@example.com", roles=["admin"])
+    third = _user(client, tenant, "ida@example.com", roles=["admin"])
+    assert client.patch(f"{API}/admin/users/{second['id']}", headers=tenant.headers, json={"disabled": True}).json() == {"ok": True}
+    assert client.delete(f"{API}/admin/users/{third['id']}", headers=tenant.headers).json() == {"ok": True}
+    # Only the caller is an enabled admin now; the disabled one does not count.
+    assert_error(client.patch(f"{API}/admin/users/user_admin", headers=tenant.headers, json={"roles": []}),
+                 400, "invalid_state")
+    assert client.patch(f"{API}/admin/users/{second['id']}", headers=tenant.headers, json={"disabled": False}).json() == {"ok": True}
+    assert client.patch(f"{API}/admin/users/user_admin", headers=tenant.headers, json={"roles": []}).json() == {"ok": True}

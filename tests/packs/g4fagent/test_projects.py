@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.packs.g4fagent.conftest import API, Tenant, assert_error
+from twinstack.packs.g4fagent import records
 
 
 def _create(client: TestClient, tenant: Tenant, **fields: Any) -> dict[str, Any]:
@@ -54,6 +56,32 @@ def test_list_filters_by_status_environment_and_q(client: TestClient, tenant: Te
     assert [p["name"] for p in by_status] == ["beta"]
 
 
+def test_a_filtered_list_pages_over_the_matches_only(client: TestClient, tenant: Tenant) -> None:
+    archived = [_create(client, tenant, name=f"a{i}", status="Archived" if i % 2 else "archived")["id"] for i in range(3)]
+    for i in range(3):
+        _create(client, tenant, name=f"live{i}")
+    first = client.get(f"{API}/projects?status=ARCHIVED&limit=2", headers=tenant.headers).json()
+    assert [p["id"] for p in first["items"]] == archived[:2] and first["next_cursor"] == "2"
+    rest = client.get(f"{API}/projects?status=archived&limit=2&cursor=2", headers=tenant.headers).json()
+    assert [p["id"] for p in rest["items"]] == archived[2:] and rest["next_cursor"] is None
+    both = client.get(f"{API}/projects?status=archived&environment=dev&limit=50", headers=tenant.headers).json()
+    assert [p["id"] for p in both["items"]] == archived and both["next_cursor"] is None
+
+
+def test_a_search_pages_over_its_hits_across_read_batches(client: TestClient, tenant: Tenant,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "SEARCH_BATCH", 2)
+    names = ["Needle one", "hay", "hay", "hay", "another NEEDLE", "hay", "needle three"]
+    ids = [_create(client, tenant, name=name)["id"] for name in names]
+    hits = [ids[0], ids[4], ids[6]]
+    first = client.get(f"{API}/projects?q=needle&limit=2", headers=tenant.headers).json()
+    assert [p["id"] for p in first["items"]] == hits[:2] and first["next_cursor"] == "2"
+    rest = client.get(f"{API}/projects?q=needle&limit=2&cursor=2", headers=tenant.headers).json()
+    assert [p["id"] for p in rest["items"]] == hits[2:] and rest["next_cursor"] is None
+    exact = client.get(f"{API}/projects?q=needle&limit=3", headers=tenant.headers).json()
+    assert len(exact["items"]) == 3 and exact["next_cursor"] is None
+
+
 def test_patch_changes_only_the_named_fields(client: TestClient, tenant: Tenant) -> None:
     project = _create(client, tenant, description="keep me")
     client.post("/_twinstack/clock/advance", json={"seconds": 5})
@@ -82,6 +110,15 @@ def test_delete_removes_the_project_and_its_sessions(client: TestClient, tenant:
     assert_error(client.delete(f"{API}/projects/{project['id']}", headers=tenant.headers), 404, "project_not_found")
 
 
+def test_delete_leaves_the_sessions_of_other_projects(client: TestClient, tenant: Tenant) -> None:
+    doomed, kept = _create(client, tenant), _create(client, tenant)
+    for project in (doomed, kept, doomed):
+        client.post(f"{API}/projects/{project['id']}/sessions", headers=tenant.headers, json={"title": project["id"]})
+    client.delete(f"{API}/projects/{doomed['id']}", headers=tenant.headers)
+    left = client.get(f"{API}/projects/{kept['id']}/sessions", headers=tenant.headers).json()["items"]
+    assert [s["title"] for s in left] == [kept["id"]]
+
+
 def test_project_changes_are_audited(client: TestClient, tenant: Tenant) -> None:
     project = _create(client, tenant)
     client.patch(f"{API}/projects/{project['id']}", headers=tenant.headers, json={"status": "paused"})
@@ -92,3 +129,6 @@ def test_project_changes_are_audited(client: TestClient, tenant: Tenant) -> None
     assert events[1]["data"]["changes"] == {"status": "paused"}
     only = client.get(f"{API}/audit?type=project.deleted", headers=tenant.headers).json()["items"]
     assert [e["type"] for e in only] == ["project.deleted"]
+    mixed_case = client.get(f"{API}/audit?type=Project.Updated&project_id={project['id'].upper()}",
+                            headers=tenant.headers).json()["items"]
+    assert [e["type"] for e in mixed_case] == ["project.updated"]

@@ -15,7 +15,7 @@ from typing import Any
 from twinstack.engine.security import Principal
 from twinstack.engine.twin import Twin
 from twinstack.packs.g4fagent.errors import ApiError
-from twinstack.packs.g4fagent.users import ADMIN_ROLE, USERS
+from twinstack.packs.g4fagent.users import ADMIN_ROLE, of_tenant
 from twinstack.spec.model import Operation
 
 ADMIN_PREFIX = "/admin/"
@@ -26,7 +26,7 @@ def authorize(twin: Twin, principal: Principal | None, op: Operation, path_param
     if principal is None or not op.security:
         return
     subject = principal.claims.get("sub")
-    user: dict[str, Any] | None = twin.store.get(twin.slug, principal.tenant, USERS.collection, str(subject)) if subject else None
+    user: dict[str, Any] | None = of_tenant(twin, principal.tenant, str(subject)) if subject else None
     if user is None or user.get("disabled"):
         raise ApiError(401, "unauthorized", "Invalid or expired access token.")
     if op.path.startswith(ADMIN_PREFIX) and ADMIN_ROLE not in (user.get("roles") or []):

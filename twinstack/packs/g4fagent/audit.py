@@ -12,7 +12,8 @@ from typing import Any
 from twinstack.engine.context import RequestContext
 from twinstack.packs.g4fagent.records import Family, iso, new_id
 
-EVENTS = Family(noun="event", collection="/audit", prefix="audit", id_param="", label="Audit event")
+EVENTS = Family(noun="event", collection="/audit", prefix="audit", id_param="", label="Audit event",
+                keyed=("project_id", "type"))
 
 
 def record(ctx: RequestContext, kind: str, data: dict[str, Any], *, project_id: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Declaration of the g4fagent twin: seed, hosts, error shape, credentials, overrides."""
+"""Declaration of the g4fagent twin: seed, hosts, error shape, credentials, overrides, indexes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from twinstack.engine.pack import Pack
 from twinstack.packs.g4fagent import access, credentials, errors, seed_fixes
-from twinstack.packs.g4fagent.handlers import HANDLERS
+from twinstack.packs.g4fagent.handlers import HANDLERS, INDEXES
 
 PACK = Pack(
     slug="g4fagent",
@@ -21,4 +21,5 @@ PACK = Pack(
     authorize=access.authorize,
     patch_document=seed_fixes.patch,
     handlers=HANDLERS,
+    indexes=INDEXES,
 )

@@ -7,6 +7,12 @@ with ``limit`` (default 50, clamped to 1..200) and ``cursor`` (an offset).
 ``Family`` holds one resource family's storage and envelope, so each handler
 module only adds what is particular to its resource.
 
+Upstream's list filters compare exactly but without regard to case. A family
+stores each field it looks up that way a second time, lowered, as the private
+``_<field>_key``, and declares an index on it, so a filtered page is one
+indexed query; only ``q`` (a substring of free text) still reads rows, see
+``Family.page``.
+
 Request bodies: upstream treats an absent body and ``{}`` alike (400
 ``missing_body``), coerces scalar text fields with ``str()``, and names the
 field at fault in ``invalid_request`` messages; the readers here do the same.
@@ -15,11 +21,13 @@ field at fault in ``invalid_request`` messages; the readers here do the same.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from twinstack.engine.context import RequestContext
+from twinstack.engine.state import Collection
 from twinstack.packs.g4fagent.errors import BAD_INPUT_STATUS, ApiError, invalid_request
 
 DEFAULT_LIMIT = 50
@@ -35,24 +43,13 @@ def iso(moment: float) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
 
 
-def page(ctx: RequestContext, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """One page of ``items`` by the request's ``limit`` and ``cursor``, in the API's list envelope."""
-    limit = ctx.query.get("limit")
-    limit = min(max(limit, 1), MAX_LIMIT) if isinstance(limit, int) else DEFAULT_LIMIT
-    cursor = ctx.query.get("cursor")
-    offset = max(cursor, 0) if isinstance(cursor, int) else 0
-    end = offset + limit
-    return {"items": items[offset:end], "next_cursor": str(end) if end < len(items) else None}
+def key_field(name: str) -> str:
+    """Where a family keeps ``name`` lowered for case-insensitive look-ups."""
+    return f"_{name}_key"
 
 
-def matches(item: dict[str, Any], ctx: RequestContext, exact: tuple[str, ...], search: tuple[str, ...]) -> bool:
-    """Upstream's filters: exact case-insensitive fields, and ``q`` as a substring of the ``search`` fields."""
-    for name in exact:
-        wanted = str(ctx.query.get(name) or "").strip().lower()
-        if wanted and wanted != str(item.get(name, "")).lower():
-            return False
-    needle = str(ctx.query.get("q") or "").strip().lower()
-    return not needle or any(needle in str(item.get(name, "")).lower() for name in search)
+def lowered(value: Any) -> str | None:
+    return None if value is None else str(value).lower()
 
 
 def body_of(ctx: RequestContext, *, empty_ok: bool = False) -> dict[str, Any]:
@@ -100,6 +97,10 @@ def text_list(body: dict[str, Any], name: str, *, required: bool = False) -> lis
     return list(value)
 
 
+SEARCH_BATCH = 200
+"""Rows read per query while a ``q`` search fills its page."""
+
+
 @dataclass(frozen=True, slots=True)
 class Family:
     """One resource family: where it is stored, its envelope noun, its id prefix and path parameter."""
@@ -112,23 +113,35 @@ class Family:
     id_param: str
     label: str
     """How messages name it: ``Project not found: proj_...``."""
+    keyed: tuple[str, ...] = ()
+    """Fields looked up case-insensitively (list filters, uniqueness), stored lowered under ``key_field``."""
+    indexed: tuple[str, ...] = ()
+    """Fields looked up as they are."""
+
+    def index(self) -> tuple[str, tuple[str, ...]]:
+        """This family's entry of ``Pack.indexes``."""
+        return self.collection, (*self.indexed, *map(key_field, self.keyed))
+
+    def state(self, ctx: RequestContext) -> Collection:
+        return ctx.collection(self.collection)
 
     def load(self, ctx: RequestContext, rid: str | None = None) -> dict[str, Any]:
         """The resource named by ``rid`` (default: the path parameter), or 404 ``<noun>_not_found``."""
         rid = str(ctx.path.get(self.id_param, "")) if rid is None else rid
-        found = ctx.store.get(ctx.slug, ctx.tenant, self.collection, rid)
+        found = self.state(ctx).get(rid)
         if found is None:
             raise ApiError(404, f"{self.noun}_not_found", f"{self.label} not found: {rid}")
         return dict(found)
 
-    def all(self, ctx: RequestContext) -> list[dict[str, Any]]:
-        return list(ctx.store.list(ctx.slug, ctx.tenant, self.collection))
+    def put(self, state: Collection, record: dict[str, Any]) -> None:
+        """Store ``record`` with its lowered look-up keys (the caller's dict is left as it was)."""
+        state.put(str(record["id"]), {**record, **{key_field(name): lowered(record.get(name)) for name in self.keyed}})
 
     def save(self, ctx: RequestContext, record: dict[str, Any]) -> None:
-        ctx.store.put(ctx.slug, ctx.tenant, self.collection, str(record["id"]), record, ctx.now)
+        self.put(self.state(ctx), record)
 
     def remove(self, ctx: RequestContext, rid: str) -> None:
-        ctx.store.delete(ctx.slug, ctx.tenant, self.collection, rid)
+        self.state(ctx).delete(rid)
 
     def create(self, ctx: RequestContext, fields: dict[str, Any], *, updated_at: bool = True) -> dict[str, Any]:
         """A new resource: a fresh id, ``fields``, its timestamps; stored before it is returned."""
@@ -142,3 +155,44 @@ class Family:
     def wrap(self, record: dict[str, Any]) -> dict[str, Any]:
         """The single-resource envelope; private ``_`` fields are dropped by the engine's renderer."""
         return {self.noun: record}
+
+    def page(self, ctx: RequestContext, where: dict[str, Any], filters: tuple[str, ...] = (),
+             search: tuple[str, ...] = ()) -> dict[str, Any]:
+        """One page of the records matching ``where`` and the request's ``filters`` (keyed fields), ``q``
+        (a substring of the ``search`` fields), ``limit`` and ``cursor``, in the API's list envelope."""
+        limit = ctx.query.get("limit")
+        limit = min(max(limit, 1), MAX_LIMIT) if isinstance(limit, int) else DEFAULT_LIMIT
+        cursor = ctx.query.get("cursor")
+        offset = max(cursor, 0) if isinstance(cursor, int) else 0
+        wanted = dict(where)
+        for name in filters:
+            value = str(ctx.query.get(name) or "").strip().lower()
+            if value:
+                wanted[key_field(name)] = value
+        needle = str(ctx.query.get("q") or "").strip().lower()
+        state = self.state(ctx)
+        if needle and search:
+            found = _search(state, wanted, needle, search, offset + limit + 1)[offset:]
+            items, more = found[:limit], len(found) > limit
+        else:
+            window = state.find(wanted, limit=limit, offset=offset)
+            items, more = window.items, window.cursor is not None
+        return {"items": items, "next_cursor": str(offset + limit) if more else None}
+
+
+def _search(state: Collection, where: dict[str, Any], needle: str, fields: Iterable[str], enough: int) -> list[dict[str, Any]]:
+    """The first ``enough`` records matching ``where`` with ``needle`` in one of ``fields``.
+
+    A substring of free text is nothing an equality index can answer, so this
+    reads the set the indexed conditions already narrowed, a batch at a time by
+    cursor, and stops as soon as the page is full.
+    """
+    fields = tuple(fields)
+    hits: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        batch = state.find(where, limit=SEARCH_BATCH, after=after)
+        hits += [r for r in batch.items if any(needle in str(r.get(name, "")).lower() for name in fields)]
+        if len(hits) >= enough or batch.cursor is None:
+            return hits[:enough]
+        after = batch.cursor

@@ -18,7 +18,7 @@ from twinstack.engine.security import token_hash
 from twinstack.engine.tenants import Issuer
 from twinstack.engine.twin import Twin
 from twinstack.packs.g4fagent.errors import ApiError
-from twinstack.packs.g4fagent.users import USERS
+from twinstack.packs.g4fagent.users import of_tenant
 
 ACCESS_TTL = 3600
 REFRESH_TTL = 86_400
@@ -45,7 +45,7 @@ def rotate(twin: Twin, token: str) -> dict[str, Any]:
         now = twin.clock.now()
         if cred.expires_at is not None and cred.expires_at <= now:
             raise ApiError(401, "invalid_refresh_token", "Refresh token has expired.")
-        user = twin.store.get(twin.slug, cred.tenant, USERS.collection, str(cred.data.get("user_id", "")))
+        user = of_tenant(twin, cred.tenant, str(cred.data.get("user_id", "")))
         if user is None or user.get("disabled"):
             raise ApiError(401, "invalid_refresh_token", "Refresh token is invalid.")
         cred.revoked_at = now

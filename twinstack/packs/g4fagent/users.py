@@ -5,6 +5,11 @@ private ``_login`` (the hash naming its password credential, so a password
 change or a delete can revoke it). The password itself is never stored: the
 engine keeps ``sha256(email, password)`` as a ``login`` credential, which is
 also how ``POST /auth/login`` finds the tenant a user belongs to.
+
+Two look-ups are indexed rather than read from the whole directory: the
+e-mail, unique without regard to case (stored lowered as ``_email_key``), and
+whether a user is an enabled admin (``_enabled_admin``), which the rule "a
+tenant keeps at least one enabled admin" counts.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from twinstack.engine.security import token_hash
 from twinstack.engine.tenants import Issuer, login_key
 from twinstack.engine.twin import Twin
 from twinstack.packs.g4fagent.errors import ApiError
-from twinstack.packs.g4fagent.records import Family, iso
+from twinstack.packs.g4fagent.records import Family, iso, key_field
 
-USERS = Family(noun="user", collection="/admin/users", prefix="user", id_param="user_id", label="User")
+USERS = Family(noun="user", collection="/admin/users", prefix="user", id_param="user_id", label="User",
+               keyed=("email",), indexed=("disabled", "_enabled_admin"))
 ADMIN_ID = "user_admin"
 """Upstream's id for the seeded administrator; every tenant's first user has it."""
 ADMIN_ROLE = "admin"
@@ -36,12 +42,12 @@ def add(issuer: Issuer, *, user_id: str, name: str, email: str, roles: list[str]
         "id": user_id, "name": name, "email": email, "roles": list(roles), "created_at": iso(issuer.now), "disabled": False,
     }
     set_password(issuer, user, password)
-    _put(issuer.twin, issuer.tenant, user, issuer.now)
+    _put(issuer.twin, issuer.tenant, user)
     return user
 
 
 def save(ctx: RequestContext, user: dict[str, Any]) -> None:
-    _put(ctx.twin, ctx.tenant, user, ctx.now)
+    _put(ctx.twin, ctx.tenant, user)
 
 
 def set_password(issuer: Issuer, user: dict[str, Any], password: str) -> None:
@@ -57,35 +63,46 @@ def remove(ctx: RequestContext, user: dict[str, Any]) -> None:
     USERS.remove(ctx, str(user["id"]))
 
 
+def of_tenant(twin: Twin, tenant: str, user_id: str) -> dict[str, Any] | None:
+    return twin.collection(tenant, USERS.collection).get(user_id)
+
+
 def by_password(twin: Twin, email: str, password: str) -> tuple[str, dict[str, Any]] | None:
     """``(tenant, user)`` whose e-mail and password these are (e-mail trimmed, case-insensitive)."""
     cred = twin.check_login(email, password)
     if cred is None:
         return None
-    user = twin.store.get(twin.slug, cred.tenant, USERS.collection, str(cred.data.get("user_id", "")))
+    user = of_tenant(twin, cred.tenant, str(cred.data.get("user_id", "")))
     return (cred.tenant, user) if user is not None else None
 
 
 def email_taken(ctx: RequestContext, email: str) -> bool:
-    wanted = email.strip().lower()
-    return any(str(u.get("email", "")).strip().lower() == wanted for u in USERS.all(ctx))
+    return USERS.state(ctx).find_one(**{key_field("email"): email.strip().lower()}) is not None
 
 
 def caller(ctx: RequestContext) -> dict[str, Any]:
     """The signed-in user; a token whose user was deleted or disabled is refused like an expired one."""
     subject = ctx.principal.claims.get("sub") if ctx.principal is not None else None
-    user = ctx.store.get(ctx.slug, ctx.tenant, USERS.collection, str(subject)) if subject else None
+    user = USERS.state(ctx).get(str(subject)) if subject else None
     if user is None or user.get("disabled"):
         raise ApiError(401, "unauthorized", "Invalid or expired access token.")
     return dict(user)
 
 
-def enabled_admins(users: list[dict[str, Any]]) -> int:
-    return sum(1 for u in users if not u.get("disabled") and ADMIN_ROLE in (u.get("roles") or []))
+def is_enabled_admin(user: dict[str, Any]) -> bool:
+    return not user.get("disabled") and ADMIN_ROLE in (user.get("roles") or [])
 
 
-def _put(twin: Twin, tenant: str, user: dict[str, Any], now: float) -> None:
-    twin.store.put(twin.slug, tenant, USERS.collection, str(user["id"]), user, now)
+def keeps_an_admin(ctx: RequestContext, before: dict[str, Any], after: dict[str, Any] | None) -> bool:
+    """Whether replacing ``before`` by ``after`` (None: deleting it) leaves the tenant an enabled admin, or
+    it had none to begin with (then the change cannot be what took the last one away)."""
+    admins = USERS.state(ctx).count(_enabled_admin=True)
+    left = admins - is_enabled_admin(before) + (after is not None and is_enabled_admin(after))
+    return left > 0 or admins == 0
+
+
+def _put(twin: Twin, tenant: str, user: dict[str, Any]) -> None:
+    USERS.put(twin.collection(tenant, USERS.collection), {**user, "_enabled_admin": is_enabled_admin(user)})
 
 
 def _revoke_login(twin: Twin, tenant: str, user: dict[str, Any], now: float) -> None:

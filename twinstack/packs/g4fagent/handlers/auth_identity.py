@@ -27,12 +27,12 @@ async def post_auth_login(ctx: RequestContext) -> dict[str, Any]:
     if method == "api_key":
         key = text(body, "api_key").strip()
         cred = ctx.store.find_credential(token_hash(key)) if key else None
-        user = None
+        found_user: dict[str, Any] | None = None
         if cred is not None and cred.service == ctx.slug and cred.kind == credentials.API_KEY_KIND and cred.revoked_at is None:
-            user = ctx.store.get(ctx.slug, cred.tenant, users.USERS.collection, str(cred.data.get("user_id", "")))
-        if cred is None or user is None or user.get("disabled"):
+            found_user = users.of_tenant(ctx.twin, cred.tenant, str(cred.data.get("user_id", "")))
+        if cred is None or found_user is None or found_user.get("disabled"):
             raise ApiError(401, "invalid_credentials", "Invalid API key.")
-        return tokens.issue(ctx.twin, cred.tenant, user)
+        return tokens.issue(ctx.twin, cred.tenant, found_user)
     raise ApiError(BAD_INPUT_STATUS, "invalid_method", "Unsupported login method.", field="method", details={"field": "method"})
 
 

@@ -12,14 +12,15 @@ from twinstack.engine.pack import Handler
 from twinstack.engine.tenants import Issuer
 from twinstack.packs.g4fagent import audit, users
 from twinstack.packs.g4fagent.errors import BAD_INPUT_STATUS, ApiError, invalid_request
-from twinstack.packs.g4fagent.records import body_of, matches, new_id, page, text, text_list
+from twinstack.packs.g4fagent.records import body_of, new_id, text, text_list
 from twinstack.packs.g4fagent.users import USERS
 
 
 async def get_admin_users(ctx: RequestContext) -> dict[str, Any]:
     # Upstream leaves disabled users out of the list.
-    listed = [users.public(u) for u in USERS.all(ctx) if not u.get("disabled") and matches(u, ctx, (), ("name", "email"))]
-    return page(ctx, listed)
+    listed = USERS.page(ctx, {"disabled": False}, search=("name", "email"))
+    listed["items"] = [users.public(u) for u in listed["items"]]
+    return listed
 
 
 async def post_admin_users(ctx: RequestContext) -> dict[str, Any]:
@@ -30,12 +31,15 @@ async def post_admin_users(ctx: RequestContext) -> dict[str, Any]:
     name, email = text(body, "name", required=True), text(body, "email", required=True)
     roles = text_list(body, "roles", required=True)
     password = text(body, "password")
-    if users.email_taken(ctx, email):
-        raise ApiError(409, "conflict", f"email {email} is already taken by another user.", field="email", details={"field": "email"})
-    user = users.add(
-        Issuer(ctx.twin, ctx.tenant, deterministic=False),
-        user_id=new_id(USERS.prefix), name=name, email=email, roles=roles, password=password,
-    )
+    # One transaction, so two workers creating the same e-mail cannot both see it free.
+    with ctx.store.transaction():
+        if users.email_taken(ctx, email):
+            raise ApiError(409, "conflict", f"email {email} is already taken by another user.", field="email",
+                           details={"field": "email"})
+        user = users.add(
+            Issuer(ctx.twin, ctx.tenant, deterministic=False),
+            user_id=new_id(USERS.prefix), name=name, email=email, roles=roles, password=password,
+        )
     return USERS.wrap(users.public(user))
 
 
@@ -51,12 +55,11 @@ async def patch_admin_users_user_id(ctx: RequestContext) -> dict[str, Any]:
         if not isinstance(body["disabled"], bool):
             raise invalid_request("disabled must be a boolean.", "disabled")
         changed["disabled"] = body["disabled"]
-    others = [u for u in USERS.all(ctx) if u["id"] != user["id"]]
-    if users.enabled_admins([*others, user]) and not users.enabled_admins([*others, changed]):
-        raise ApiError(BAD_INPUT_STATUS, "invalid_state", "The tenant must keep at least one enabled admin.")
-    if "password" in body:
-        users.set_password(Issuer(ctx.twin, ctx.tenant, deterministic=False), changed, text(body, "password"))
-    users.save(ctx, changed)
+    with ctx.store.transaction():
+        _keep_an_admin(ctx, user, changed)
+        if "password" in body:
+            users.set_password(Issuer(ctx.twin, ctx.tenant, deterministic=False), changed, text(body, "password"))
+        users.save(ctx, changed)
     return {"ok": True}
 
 
@@ -65,15 +68,19 @@ async def delete_admin_users_user_id(ctx: RequestContext) -> dict[str, Any]:
     user = USERS.load(ctx)
     if user["id"] == me["id"]:
         raise ApiError(BAD_INPUT_STATUS, "invalid_state", "You cannot delete your own user.")
-    others = [u for u in USERS.all(ctx) if u["id"] != user["id"]]
-    if users.enabled_admins([*others, user]) and not users.enabled_admins(others):
-        raise ApiError(BAD_INPUT_STATUS, "invalid_state", "The tenant must keep at least one enabled admin.")
-    users.remove(ctx, user)
+    with ctx.store.transaction():
+        _keep_an_admin(ctx, user, None)
+        users.remove(ctx, user)
     return {"ok": True}
 
 
+def _keep_an_admin(ctx: RequestContext, before: dict[str, Any], after: dict[str, Any] | None) -> None:
+    if not users.keeps_an_admin(ctx, before, after):
+        raise ApiError(BAD_INPUT_STATUS, "invalid_state", "The tenant must keep at least one enabled admin.")
+
+
 async def get_audit(ctx: RequestContext) -> dict[str, Any]:
-    return page(ctx, [e for e in audit.EVENTS.all(ctx) if matches(e, ctx, ("project_id", "type"), ())])
+    return audit.EVENTS.page(ctx, {}, filters=("project_id", "type"))
 
 
 HANDLERS: dict[str, Handler] = {

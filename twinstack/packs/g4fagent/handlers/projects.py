@@ -11,11 +11,13 @@ from typing import Any
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.packs.g4fagent import audit
-from twinstack.packs.g4fagent.records import Family, body_of, iso, matches, obj, page, text
+from twinstack.packs.g4fagent.records import Family, body_of, iso, obj, text
 
-PROJECTS = Family(noun="project", collection="/projects", prefix="proj", id_param="project_id", label="Project")
-SESSIONS_COLLECTION = "/sessions"
-"""Where sessions live (see ``sessions_messages_runs``); a project's delete takes its sessions along."""
+PROJECTS = Family(noun="project", collection="/projects", prefix="proj", id_param="project_id", label="Project",
+                  keyed=("status", "environment"))
+SESSIONS = Family(noun="session", collection="/sessions", prefix="sess", id_param="session_id", label="Session",
+                  keyed=("status",), indexed=("project_id",))
+"""Sessions (served in ``sessions_messages_runs``); declared here because a project's delete takes its own along."""
 
 
 def _editable(body: dict[str, Any], present_only: bool) -> dict[str, Any]:
@@ -29,8 +31,7 @@ def _editable(body: dict[str, Any], present_only: bool) -> dict[str, Any]:
 
 
 async def get_projects(ctx: RequestContext) -> dict[str, Any]:
-    items = [p for p in PROJECTS.all(ctx) if matches(p, ctx, ("status", "environment"), ("name",))]
-    return page(ctx, items)
+    return PROJECTS.page(ctx, {}, filters=("status", "environment"), search=("name",))
 
 
 async def post_projects(ctx: RequestContext) -> dict[str, Any]:
@@ -67,10 +68,11 @@ async def patch_projects_project_id(ctx: RequestContext) -> dict[str, Any]:
 
 async def delete_projects_project_id(ctx: RequestContext) -> dict[str, Any]:
     project = PROJECTS.load(ctx)
-    PROJECTS.remove(ctx, project["id"])
-    for session in ctx.store.list(ctx.slug, ctx.tenant, SESSIONS_COLLECTION):
-        if session.get("project_id") == project["id"]:
-            ctx.store.delete(ctx.slug, ctx.tenant, SESSIONS_COLLECTION, str(session["id"]))
+    sessions = SESSIONS.state(ctx)
+    with ctx.store.transaction():
+        PROJECTS.remove(ctx, project["id"])
+        for session in sessions.find({"project_id": project["id"]}).items:
+            sessions.delete(str(session["id"]))
     audit.record(ctx, "project.deleted", {"project_id": project["id"]}, project_id=project["id"])
     return {"ok": True}
 

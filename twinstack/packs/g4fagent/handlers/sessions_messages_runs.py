@@ -10,17 +10,17 @@ from typing import Any
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.packs.g4fagent import audit
-from twinstack.packs.g4fagent.handlers.projects import PROJECTS, SESSIONS_COLLECTION
-from twinstack.packs.g4fagent.records import Family, body_of, iso, matches, obj, page, text, text_list
+from twinstack.packs.g4fagent.handlers.projects import PROJECTS, SESSIONS
+from twinstack.packs.g4fagent.records import body_of, iso, obj, text, text_list
 
-SESSIONS = Family(noun="session", collection=SESSIONS_COLLECTION, prefix="sess", id_param="session_id", label="Session")
 SETTINGS = ("/settings", "_")
 """Where ``PUT /settings`` keeps the tenant's settings; sessions take their default model from it."""
 DEFAULTS = {"provider_id": "g4f", "model_id": "gpt-4o-mini"}
 
 
 def _default(ctx: RequestContext, name: str) -> str:
-    settings = ctx.store.get(ctx.slug, ctx.tenant, *SETTINGS) or {}
+    collection, rid = SETTINGS
+    settings = ctx.collection(collection).get(rid) or {}
     value = settings.get(f"default_{name}")
     return value if isinstance(value, str) and value else DEFAULTS[name]
 
@@ -41,10 +41,7 @@ def _editable(body: dict[str, Any]) -> dict[str, Any]:
 
 async def get_projects_project_id_sessions(ctx: RequestContext) -> dict[str, Any]:
     project = PROJECTS.load(ctx)
-    items = [
-        s for s in SESSIONS.all(ctx) if s.get("project_id") == project["id"] and matches(s, ctx, ("status",), ("title",))
-    ]
-    return page(ctx, items)
+    return SESSIONS.page(ctx, {"project_id": project["id"]}, filters=("status",), search=("title",))
 
 
 async def post_projects_project_id_sessions(ctx: RequestContext) -> dict[str, Any]:
