@@ -214,10 +214,13 @@ def _searched(items: list[dict[str, Any]], search: str) -> list[dict[str, Any]]:
 
 def _page_request(ctx: RequestContext) -> tuple[int | None, int, int | None, Any]:
     """``(size, offset, page, cursor)`` as the request asks for them, under whichever names the API uses."""
-    size = next((ctx.query[n] for n in _PAGE_SIZE if isinstance(ctx.query.get(n), int)), None)
-    offset = next((ctx.query[n] for n in _OFFSET if isinstance(ctx.query.get(n), int)), 0)
-    page = next((ctx.query[n] for n in _PAGE if isinstance(ctx.query.get(n), int)), None)
-    cursor = next((ctx.query[n] for n in _CURSOR if ctx.query.get(n) not in (None, "")), None)
+    query = ctx.query
+    if not query:
+        return None, 0, None, None
+    size = next((query[n] for n in _PAGE_SIZE if isinstance(query.get(n), int)), None)
+    offset = next((query[n] for n in _OFFSET if isinstance(query.get(n), int)), 0)
+    page = next((query[n] for n in _PAGE if isinstance(query.get(n), int)), None)
+    cursor = next((query[n] for n in _CURSOR if query.get(n) not in (None, "")), None)
     if page is not None and size:
         offset = max(page - 1, 0) * size
     return size, max(int(offset or 0), 0), page, cursor

@@ -9,6 +9,7 @@ a working twin. Handlers replace single operations, keyed by operationId.
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 import secrets
 import string
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from twinstack.engine.error_styles import Plain
 from twinstack.errors import StartupError
 
 if TYPE_CHECKING:
@@ -52,11 +54,18 @@ PackJob = Callable[["Twin", "Job"], "Awaitable[None] | None"]
 ALNUM = string.ascii_letters + string.digits
 
 
-def default_errors(error: TwinError, status: int, request_id: str, schema: dict[str, Any] | None) -> Any:
-    body: dict[str, Any] = {"error": error.code, "message": error.message}
-    if error.field:
-        body["field"] = error.field
-    return body
+def request_ids(prefix: str) -> Callable[[], str]:
+    """Unique request ids (``req_`` + 16 hex digits): a random part per process, then a counter.
+
+    Ids need to be unique, not secret; a counter spares a system call per request.
+    """
+    counter = itertools.count(1)
+    process = secrets.token_hex(3)
+    return lambda: f"{prefix}{process}{next(counter) & 0xFFFFFFFFFF:010x}"
+
+
+default_errors: ErrorRenderer = Plain()
+"""``{"error", "message", "field"?}``; a pack chooses another style of ``twinstack.engine.error_styles``."""
 
 
 def generic_credentials(issuer: Issuer) -> dict[str, Any]:
@@ -112,7 +121,7 @@ class Pack:
     """Seeds a new tenant's starting state (default projects, users...)."""
     controls: dict[str, Control] = field(default_factory=dict)
     """Extra ``/_twinstack/<slug>/<name>`` controls for what only the outside world causes."""
-    request_id: Callable[[], str] = field(default=lambda: "req_" + secrets.token_hex(8))
+    request_id: Callable[[], str] = field(default_factory=lambda: request_ids("req_"))
     """Makes the id sent as ``X-Request-Id`` (and in bodies, see ``request_id_field``)."""
     request_id_field: str | None = None
     """A top-level response property that always carries the request id, where declared."""

@@ -74,7 +74,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
             issues.extend(issues_for(twin.spec.validator(param.key), value, param.location, (param.name,)))
         # 4. body
         raw = await request.body() if op.body or request.method in ("POST", "PUT", "PATCH") else b""
-        content_type = request.headers.get("content-type", "")
+        content_type = request.headers.get("content-type", "") if raw or op.body else ""
         body: Any = None
         if op.body:
             media = pick_media(op, content_type or "application/json")
@@ -100,7 +100,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         ctx = RequestContext(
             twin=twin, operation=op, tenant=tenant, principal=principal, path=values["path"], query=values["query"],
             headers=request.headers, cookies=cookies, body=body, raw_body=raw, content_type=content_type,
-            request_id=request_id, raw_query=raw_query, client_host=request.client.host if request.client else "",
+            request_id=request_id, raw_query=raw_query, client_host=_client_host(request),
             base_url=base_url,
         )
         # 5. handle
@@ -121,6 +121,11 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         status, headers, data, ctype = twin.render_error(op, internal, request_id)
     headers.setdefault("X-Request-Id", request_id)
     return status, headers, data, ctype, op.operation_id if op else ""
+
+
+def _client_host(request: Request) -> str:
+    client = request.scope.get("client")
+    return str(client[0]) if client else ""
 
 
 def _missing_body(twin: Twin, op: Any) -> list[FieldIssue]:

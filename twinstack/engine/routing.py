@@ -31,9 +31,14 @@ class Match:
     """Methods the matched path allows (for 405)."""
 
 
+_MEMO_SIZE = 4096
+"""Matches remembered per router; the memo is emptied when full (ids in paths make the set unbounded)."""
+
+
 class Router:
     def __init__(self, operations: list[Operation]) -> None:
         self._root = _Node()
+        self._memo: dict[tuple[str, str], Match | None] = {}
         for op in operations:
             self._add(op)
 
@@ -50,6 +55,18 @@ class Router:
         node.methods.setdefault(op.method, op)
 
     def match(self, method: str, path: str) -> Match | None:
+        # The trie is fixed after start, so a path's match never changes: most requests repeat one.
+        key = (method, path)
+        hit = self._memo.get(key, _UNSEEN)
+        if hit is not _UNSEEN:
+            return None if hit is None else Match(hit.operation, dict(hit.path_params), hit.allowed)
+        found = self._match(method, path)
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[key] = found
+        return None if found is None else Match(found.operation, dict(found.path_params), found.allowed)
+
+    def _match(self, method: str, path: str) -> Match | None:
         segments = path.split("/")[1:] if path.startswith("/") else path.split("/")
         found: list[tuple[_Node, dict[str, str]]] = []
         self._walk(self._root, segments, 0, {}, found)
@@ -83,6 +100,10 @@ class Router:
             params[node.param_name] = seg
             self._walk(node.param, segs, i + 1, params, out)
             del params[node.param_name]
+
+
+_UNSEEN = Match(None, {}, [])
+"""Memo marker for a path not matched yet."""
 
 
 def _decode(params: dict[str, str], node: _Node, op: Operation) -> dict[str, str]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 
 from twinstack.errors import Forbidden, Unauthorized
 from twinstack.spec.model import Operation, SecurityScheme
 from twinstack.store import Credential
+
+if TYPE_CHECKING:
+    from twinstack.engine.twin import Twin
 
 
 @dataclass(slots=True)
@@ -70,13 +73,23 @@ def default_extract(view: RequestView, scheme: SecurityScheme) -> str | None:
     return value.strip() if kind.lower() == "bearer" else None
 
 
+_HASHES_KEPT = 10_000
+
+
 class Authenticator:
-    def __init__(self, twin: Any) -> None:
+    def __init__(self, twin: Twin) -> None:
         self.twin = twin
+        self._hashes: dict[str, str] = {}
 
     def resolve(self, token: str) -> Principal | None:
         store = self.twin.store
-        cred = store.find_credential(token_hash(token))
+        hashed = self._hashes.get(token)
+        if hashed is None:
+            # Clients send the same few tokens again and again: hash each once.
+            if len(self._hashes) >= _HASHES_KEPT:
+                self._hashes.clear()
+            hashed = self._hashes[token] = token_hash(token)
+        cred = store.find_credential(hashed)
         now = self.twin.clock.now()
         if cred is not None:
             if cred.service != self.twin.slug:

@@ -28,6 +28,19 @@ log = logging.getLogger("twinstack.store")
 _SCHEMA_LOCK = 7417001
 """Advisory lock key held while creating the schema (advisory locks are per database)."""
 _SEQUENCE = "twinstack_seq"
+_COUNT_FUNCTION = """CREATE OR REPLACE FUNCTION twinstack_count_resources() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO resource_counts AS c (service, tenant, collection, n)
+        VALUES (NEW.service, NEW.tenant, NEW.collection, 1)
+        ON CONFLICT (service, tenant, collection) DO UPDATE SET n=c.n+1;
+    ELSE
+        UPDATE resource_counts SET n=n-1
+        WHERE service=OLD.service AND tenant=OLD.tenant AND collection=OLD.collection;
+    END IF;
+    RETURN NULL;
+END $$"""
+"""Counts resources as they come and go (the trigger ``resources_counted`` runs it)."""
 
 
 class PostgresStore(SqlStore):
@@ -88,6 +101,20 @@ class PostgresStore(SqlStore):
 
     def _seq(self, table: str) -> str:
         return f"nextval('{_SEQUENCE}')"
+
+    def _next_seqs(self, table: str, n: int) -> list[int]:
+        rows = self._fetch(f"SELECT nextval('{_SEQUENCE}') FROM generate_series(1, %s)", (n,))
+        return sorted(int(r[0]) for r in rows)
+
+    def _create_triggers(self) -> None:
+        # Under the schema lock, so the check cannot race another process creating it.
+        if self._fetch("SELECT 1 FROM pg_trigger WHERE tgrelid='resources'::regclass AND tgname='resources_counted'"):
+            return
+        self._exec(_COUNT_FUNCTION)
+        self._exec(
+            "CREATE TRIGGER resources_counted AFTER INSERT OR DELETE ON resources"
+            " FOR EACH ROW EXECUTE FUNCTION twinstack_count_resources()"
+        )
 
     def _migrate(self) -> None:
         # Before leases, jobs.claimed was an INTEGER flag; it now holds a wall-clock time.

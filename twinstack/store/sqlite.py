@@ -22,6 +22,21 @@ from twinstack.store._sql import SqlStore
 
 _BUSY_TIMEOUT_MS = 30_000
 
+_TRIGGERS = (
+    "CREATE TABLE IF NOT EXISTS seq_floor (name TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+    """CREATE TRIGGER IF NOT EXISTS resources_counted AFTER INSERT ON resources BEGIN
+        INSERT INTO resource_counts (service, tenant, collection, n) VALUES (NEW.service, NEW.tenant, NEW.collection, 1)
+        ON CONFLICT (service, tenant, collection) DO UPDATE SET n=n+1;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS resources_uncounted AFTER DELETE ON resources BEGIN
+        UPDATE resource_counts SET n=n-1
+        WHERE service=OLD.service AND tenant=OLD.tenant AND collection=OLD.collection;
+        INSERT INTO seq_floor (name, seq) VALUES ('resources', OLD.seq)
+        ON CONFLICT (name) DO UPDATE SET seq=MAX(seq, excluded.seq);
+    END""",
+)
+"""Counting resources as they come and go, and the highest ``seq`` a deleted one held (see ``_seq``)."""
+
 
 class SqliteStore(SqlStore):
     P = "?"
@@ -52,16 +67,39 @@ class SqliteStore(SqlStore):
 
     def _seq(self, table: str) -> str:
         # A writing statement holds SQLite's only write lock from its start, so
-        # reading the maximum and inserting above it cannot race.
-        return f"(SELECT COALESCE(MAX(seq), 0) + 1 FROM {table})"
+        # reading the maximum and inserting above it cannot race. The floor keeps
+        # a deleted newest row's number from being handed out again, as
+        # PostgreSQL's sequence never does: a cursor at it must not skip its successor.
+        return (
+            f"(SELECT MAX(COALESCE(MAX(seq), 0), COALESCE((SELECT seq FROM seq_floor WHERE name='{table}'), 0)) + 1"
+            f" FROM {table})"
+        )
+
+    def _create_triggers(self) -> None:
+        for stmt in _TRIGGERS:
+            self._exec(stmt)
+
+    def _next_seqs(self, table: str, n: int) -> list[int]:
+        # Inside the caller's write transaction no other writer can take these numbers.
+        highest = int(self._fetch(f"SELECT COALESCE(MAX(seq), 0) FROM {table}")[0][0])
+        return list(range(highest + 1, highest + 1 + n))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self._lock:
             if self._depth:
+                # A nested block is a savepoint, as in PostgreSQL: if it raises, its writes alone are undone.
+                name = f"nested_{self._depth}"
+                self._conn.execute(f"SAVEPOINT {name}")
                 self._depth += 1
                 try:
                     yield
+                except BaseException:
+                    self._conn.execute(f"ROLLBACK TO {name}")
+                    self._conn.execute(f"RELEASE {name}")
+                    raise
+                else:
+                    self._conn.execute(f"RELEASE {name}")
                 finally:
                     self._depth -= 1
                 return
