@@ -157,3 +157,35 @@ def test_one_tenant_cannot_revoke_anothers_key(client: TestClient, tenant: Tenan
     response = client.delete(f"{API}/api-keys/{created['id']}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 404
     assert client.get(sessions(tenant), headers={"X-API-Key": created["key"]}).status_code == 200
+
+
+def test_the_key_list_is_the_live_keys_oldest_first(client: TestClient, tenant: Tenant, make_key: NewKey) -> None:
+    made = [make_key("sessions", name=f"k{i}") for i in range(3)]
+    client.delete(f"{API}/api-keys/{made[1]['id']}", headers=tenant.bearer_headers)
+    for _ in range(3):  # each login opens another Fusion session credential; none of them is a key
+        login(client, tenant.email, tenant.password)
+    listed = client.get(f"{API}/api-keys", headers=tenant.bearer_headers).json()
+    assert [k["name"] for k in listed] == ["Default key", "k0", "k2"]
+    assert all(set(k) >= {"id", "name", "keyPrefix", "scopes", "createdAt"} and "key" not in k for k in listed)
+
+
+def test_last_used_moves_on_by_the_minute(client: TestClient, tenant: Tenant, make_key: NewKey) -> None:
+    created = make_key("sessions", name="poller")
+    key = {"X-API-Key": created["key"]}
+
+    def last_used() -> str | None:
+        listed = client.get(f"{API}/api-keys", headers=tenant.bearer_headers).json()
+        found: str | None = next(k for k in listed if k["id"] == created["id"]).get("lastUsedAt")
+        return found
+
+    assert last_used() is None
+    client.get(sessions(tenant), headers=key)
+    first = last_used()
+    assert first is not None
+    client.post("/_twinstack/clock/advance", json={"seconds": 30})
+    client.get(sessions(tenant), headers=key)
+    assert last_used() == first
+    client.post("/_twinstack/clock/advance", json={"seconds": 61})
+    client.get(sessions(tenant), headers=key)
+    later = last_used()
+    assert later is not None and later > first

@@ -9,10 +9,9 @@ project the caller cannot access), and a key's ``lastUsedAt`` follows its use.
 
 from __future__ import annotations
 
-from typing import Any
-
 from twinstack.engine.context import RequestContext
 from twinstack.engine.security import Principal
+from twinstack.engine.twin import Twin
 from twinstack.errors import Forbidden
 from twinstack.packs.odin.accounts import API_KEY_KIND, note_key_use
 from twinstack.spec.model import Operation
@@ -30,11 +29,11 @@ def api_key_of(ctx: RequestContext) -> Credential | None:
     return key_of(ctx.principal)
 
 
-def authorize(twin: Any, principal: Principal | None, operation: Operation, path_params: dict[str, str]) -> None:
+def authorize(twin: Twin, principal: Principal | None, operation: Operation, path_params: dict[str, str]) -> None:
     key = key_of(principal)
     if key is None:
         return
-    note_key_use(twin.store, twin.clock, key)
+    note_key_use(twin, key)
     only = key.data.get("projectId")
     wanted = path_params.get("projectId")
     if only and wanted is not None and wanted != only:

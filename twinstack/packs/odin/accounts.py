@@ -1,11 +1,14 @@
 """The accounts of an ODIN tenant: API keys, Fusion sessions, access tokens, projects.
 
-An API key's listing record *is* its engine credential (stored hashed, kind
-``api_key``): the fields ``GET /api/api-keys`` shows live in the credential's
-``data``, so what is listed, what authenticates and what a revoke switches off
-can never drift apart. A Fusion session id (what ``POST /api/auth/login``
-exchanges for a JWT) is a hashed credential too, one that satisfies no
-security scheme, so it can never be used as a bearer token itself.
+An API key is two rows written in one transaction: its engine credential
+(stored hashed, kind ``api_key``), which authenticates, and its listing record
+in the tenant's ``/api/api-keys`` collection (what ``GET /api/api-keys`` shows,
+by key id, with the credential's hash kept private), so a listing or a revoke
+reads the tenant's live keys only, never every credential it ever had. A revoke
+switches the credential off and deletes the record in the same transaction. A
+Fusion session id (what ``POST /api/auth/login`` exchanges for a JWT) is a
+hashed credential too, one that satisfies no security scheme, so it can never
+be used as a bearer token itself.
 """
 
 from __future__ import annotations
@@ -14,12 +17,18 @@ import secrets
 from typing import Any
 
 from twinstack.engine.security import token_hash
+from twinstack.engine.state import Collection
+from twinstack.engine.twin import Twin
 from twinstack.packs.odin.auth import API_KEY_SCHEME, BEARER_SCHEME, KEY_ALPHABET, KEY_LENGTH, KEY_PREFIX, key_prefix
 from twinstack.store import Credential, Store
 from twinstack.time.clock import Clock
 
 PROJECTS = "/api/projects"
 """Store collection of a tenant's projects (the path of ``GET /api/projects``)."""
+API_KEYS = "/api/api-keys"
+"""Store collection of a tenant's live keys as listed, by key id."""
+TOKEN_FIELD = "_token"
+"""The listing record's private copy of its credential's hash."""
 API_KEY_KIND = "api_key"
 FUSION_KIND = "fusion_session"
 FUSION_TTL = 24 * 3600.0
@@ -35,9 +44,7 @@ def new_key() -> str:
 
 
 def add_api_key(
-    store: Store,
-    clock: Clock,
-    slug: str,
+    twin: Twin,
     tenant: str,
     *,
     key: str,
@@ -47,57 +54,72 @@ def add_api_key(
     project_id: str | None = None,
     expires_at: float | None = None,
 ) -> Credential:
-    """Store ``key`` hashed, limited to ``scopes`` (and to one project when ``project_id`` is set)."""
-    now = clock.now()
+    """Store ``key`` hashed, limited to ``scopes`` (and to one project when ``project_id`` is set), and list it."""
+    now = twin.clock.now()
     data: dict[str, Any] = {
         "id": key_id,
         "name": name,
         "keyPrefix": key_prefix(key),
         "scopes": list(scopes),
-        "createdAt": clock.iso(now, millis=True),
+        "createdAt": twin.clock.iso(now, millis=True),
     }
     if project_id is not None:
         data["projectId"] = project_id
     if expires_at is not None:
-        data["expiresAt"] = clock.iso(expires_at, millis=True)
-    cred = Credential(token_hash(key), tenant, slug, API_KEY_KIND, name, list(scopes), [API_KEY_SCHEME], data, now,
+        data["expiresAt"] = twin.clock.iso(expires_at, millis=True)
+    cred = Credential(token_hash(key), tenant, twin.slug, API_KEY_KIND, name, list(scopes), [API_KEY_SCHEME], data, now,
                       expires_at)
-    store.add_credential(cred)
+    with twin.store.transaction():
+        twin.store.add_credential(cred)
+        _listed(twin, tenant).put(key_id, {**data, TOKEN_FIELD: cred.token_hash})
     return cred
 
 
-def api_keys(store: Store, slug: str, tenant: str) -> list[Credential]:
-    """The tenant's keys that have not been revoked, oldest first."""
-    return [c for c in store.list_credentials(tenant, slug) if c.kind == API_KEY_KIND and c.revoked_at is None]
+def _listed(twin: Twin, tenant: str) -> Collection:
+    return twin.collection(tenant, API_KEYS)
 
 
-def find_api_key(store: Store, slug: str, tenant: str, key_id: str) -> Credential | None:
-    return next((c for c in api_keys(store, slug, tenant) if c.data.get("id") == key_id), None)
+def api_keys(twin: Twin, tenant: str) -> list[dict[str, Any]]:
+    """The tenant's keys that have not been revoked, oldest first, as listed.
+
+    ``GET /api/api-keys`` answers every live key (it has no paging), so this
+    reads the collection that holds exactly those, and nothing else.
+    """
+    return [api_key_view(record) for record in _listed(twin, tenant).find().items]
 
 
-def api_key_view(cred: Credential) -> dict[str, Any]:
+def find_api_key(twin: Twin, tenant: str, key_id: str) -> Credential | None:
+    record = _listed(twin, tenant).get(key_id)
+    return twin.store.find_credential(str(record[TOKEN_FIELD])) if record is not None else None
+
+
+def api_key_view(record: dict[str, Any]) -> dict[str, Any]:
     """What a listing shows of a key: everything but the key itself."""
-    return {k: v for k, v in cred.data.items() if not k.startswith("_")}
+    return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
-def revoke_api_key(store: Store, cred: Credential, now: float) -> None:
-    cred.revoked_at = now
-    store.update_credential(cred)
+def revoke_api_key(twin: Twin, cred: Credential, now: float) -> None:
+    with twin.store.transaction():
+        cred.revoked_at = now
+        twin.store.update_credential(cred)
+        _listed(twin, cred.tenant).delete(str(cred.data.get("id", "")))
 
 
-def note_key_use(store: Store, clock: Clock, cred: Credential) -> None:
+def note_key_use(twin: Twin, cred: Credential) -> None:
     """Keep ``lastUsedAt`` current to the minute without a write per request."""
-    now = clock.now()
+    now = twin.clock.now()
     if now - float(cred.data.get("_lastUsed", 0.0)) < LAST_USED_STEP:
         return
-    with store.transaction():
+    listed = _listed(twin, cred.tenant)
+    with twin.store.transaction():
         # Re-read: writing the request's own copy back could undo a revoke made since it was loaded.
-        fresh = store.find_credential(cred.token_hash)
-        if fresh is None or fresh.revoked_at is not None:
+        fresh = twin.store.find_credential(cred.token_hash)
+        record = listed.get(str(cred.data.get("id", "")))
+        if fresh is None or fresh.revoked_at is not None or record is None:
             return
         fresh.data["_lastUsed"] = now
-        fresh.data["lastUsedAt"] = clock.iso(now, millis=True)
-        store.update_credential(fresh)
+        twin.store.update_credential(fresh)
+        listed.put(str(record["id"]), {**record, "lastUsedAt": twin.clock.iso(now, millis=True)})
 
 
 def open_fusion_session(store: Store, clock: Clock, slug: str, tenant: str, user: dict[str, Any]) -> str:
@@ -128,9 +150,5 @@ def access_token(twin: Any, tenant: str, user: dict[str, Any]) -> str:
     ))
 
 
-def projects(store: Store, slug: str, tenant: str) -> list[dict[str, Any]]:
-    return store.list(slug, tenant, PROJECTS)
-
-
-def project(store: Store, slug: str, tenant: str, project_id: str) -> dict[str, Any] | None:
-    return store.get(slug, tenant, PROJECTS, project_id)
+def projects(twin: Twin, tenant: str) -> Collection:
+    return twin.collection(tenant, PROJECTS)

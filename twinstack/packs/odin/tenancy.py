@@ -14,7 +14,7 @@ import string
 from typing import Any
 
 from twinstack.engine.tenants import Issuer
-from twinstack.packs.odin.accounts import PROJECTS, add_api_key
+from twinstack.packs.odin.accounts import add_api_key, projects
 from twinstack.packs.odin.auth import KEY_ALPHABET, KEY_LENGTH, KEY_PREFIX, SCOPES
 
 ADMIN_NAME = "Cortex Admin"
@@ -30,9 +30,7 @@ def tenant_credentials(issuer: Issuer) -> dict[str, Any]:
     user_id = issuer.uuid()
     issuer.login(email, password, data={"userId": user_id, "name": ADMIN_NAME})
     key = issuer.token(KEY_PREFIX, KEY_LENGTH, KEY_ALPHABET)
-    twin = issuer.twin
-    add_api_key(twin.store, twin.clock, twin.slug, issuer.tenant, key=key, key_id=issuer.uuid(),
-                name=DEFAULT_KEY_NAME, scopes=list(SCOPES))
+    add_api_key(issuer.twin, issuer.tenant, key=key, key_id=issuer.uuid(), name=DEFAULT_KEY_NAME, scopes=list(SCOPES))
     return {"api_key": key, "email": email, "password": password}
 
 
@@ -55,4 +53,4 @@ def seed_tenant(issuer: Issuer) -> None:
         "domain": "default-project.odin.4players.io",
         "billingState": "free",
     }
-    twin.store.put(twin.slug, issuer.tenant, PROJECTS, project_id, record, issuer.now)
+    projects(twin, issuer.tenant).put(project_id, record)

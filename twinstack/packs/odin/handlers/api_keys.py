@@ -15,14 +15,12 @@ from typing import Any
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import FieldIssue, Forbidden, NotFound, ValidationFailed
-from twinstack.packs.odin.accounts import (
-    add_api_key, api_key_view, api_keys, find_api_key, new_key, project, revoke_api_key,
-)
+from twinstack.packs.odin.accounts import add_api_key, api_key_view, api_keys, find_api_key, new_key, projects, revoke_api_key
 from twinstack.packs.odin.auth import SCOPES
 
 
 async def list_keys(ctx: RequestContext) -> Any:
-    return [api_key_view(cred) for cred in api_keys(ctx.store, ctx.slug, ctx.tenant)]
+    return api_keys(ctx.twin, ctx.tenant)
 
 
 async def create_key(ctx: RequestContext) -> Any:
@@ -33,22 +31,22 @@ async def create_key(ctx: RequestContext) -> Any:
     if issues:
         raise ValidationFailed(issues)
     project_id = body.get("projectId")
-    if project_id is not None and project(ctx.store, ctx.slug, ctx.tenant, str(project_id)) is None:
+    if project_id is not None and projects(ctx.twin, ctx.tenant).get(str(project_id)) is None:
         raise Forbidden("No access to this project", code="project_forbidden", field="projectId")
     key = new_key()
     cred = add_api_key(
-        ctx.store, ctx.clock, ctx.slug, ctx.tenant, key=key, key_id=str(uuid.uuid4()),
+        ctx.twin, ctx.tenant, key=key, key_id=str(uuid.uuid4()),
         name=str(body["name"]).strip(), scopes=list(dict.fromkeys(body["scopes"])),
         project_id=str(project_id) if project_id is not None else None, expires_at=expires_at,
     )
-    return Reply({**api_key_view(cred), "key": key}, status=201)
+    return Reply({**api_key_view(cred.data), "key": key}, status=201)
 
 
 async def revoke_key(ctx: RequestContext) -> Any:
-    cred = find_api_key(ctx.store, ctx.slug, ctx.tenant, str(ctx.path["id"]))
+    cred = find_api_key(ctx.twin, ctx.tenant, str(ctx.path["id"]))
     if cred is None:
         raise NotFound("API key not found", field="id")
-    revoke_api_key(ctx.store, cred, ctx.now)
+    revoke_api_key(ctx.twin, cred, ctx.now)
     return {"message": "API key revoked"}
 
 

@@ -15,10 +15,13 @@ from twinstack.packs.odin.accounts import projects
 
 
 async def list_apps(ctx: RequestContext) -> Any:
-    found = projects(ctx.store, ctx.slug, ctx.tenant)
     key = api_key_of(ctx)
     only = key.data.get("projectId") if key is not None else None
-    return [p for p in found if only is None or p.get("id") == only]
+    if only is not None:
+        found = projects(ctx.twin, ctx.tenant).get(str(only))
+        return [found] if found is not None else []
+    # The operation answers every project the caller sees (it has no paging): the read is the answer.
+    return projects(ctx.twin, ctx.tenant).find().items
 
 
 HANDLERS: dict[str, Handler] = {"listApps": list_apps}
