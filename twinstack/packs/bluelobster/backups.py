@@ -33,6 +33,8 @@ ISO_BASE_GB = 6.0
 BACKUP, RESTORE, RESTORE_TO, DELETE = "backup_instance", "restore_instance", "restore_backup", "delete_backup"
 BUSY = (BACKUP, RESTORE, RESTORE_TO)
 """Only one of these may run on an instance at a time (the declared 409s)."""
+INDEXED = ("instance_id",)
+"""Fields backups are looked up by (``pack.INDEXES``)."""
 
 
 def size_human(size_bytes: int) -> str:
@@ -58,13 +60,29 @@ def used_gb(instance: Record, at: float) -> float:
 
 
 def find(account: Account, volid: str) -> Record | None:
-    return account.get(COLLECTION, volid)
+    return account.collection(COLLECTION).get(volid)
+
+
+def newest_first(found: list[Record]) -> list[Record]:
+    """Backups by when they were taken, newest first (two written in one second keep their order)."""
+    return sorted(found, key=lambda b: float(b["_created"]), reverse=True)
+
+
+def of_instances(account: Account, instance_ids: list[str]) -> list[Record]:
+    """The backups of these instances, newest first."""
+    if not instance_ids:
+        return []
+    return newest_first(account.collection(COLLECTION).find({"instance_id": instance_ids}).items)
 
 
 def of_instance(account: Account, instance_id: str) -> list[Record]:
     """The instance's backups, newest first."""
-    found = [b for b in account.all(COLLECTION) if b.get("instance_id") == instance_id]
-    return sorted(found, key=lambda b: float(b["_created"]), reverse=True)
+    return of_instances(account, [instance_id])
+
+
+def of_account(account: Account) -> list[Record]:
+    """Every backup of the account (deleted instances' included), newest first."""
+    return newest_first(account.collection(COLLECTION).find().items)
 
 
 def view(backup: Record, with_source: bool = False) -> dict[str, Any]:
@@ -99,7 +117,7 @@ def _backup_check(account: Account, task: Record) -> str | None:
 
 def _backup_length(account: Account, task: Record) -> float:
     seconds = _size_bytes(account, task) / FULL_BYTES_PER_SECOND
-    incremental = bool(of_instance(account, str(task["_subject"])))
+    incremental = account.collection(COLLECTION).count(instance_id=str(task["_subject"])) > 0
     return max(5.0, seconds * INCREMENTAL_SHARE if incremental else seconds)
 
 
@@ -123,7 +141,7 @@ def _write_backup(account: Account, task: Record, at: float) -> None:
         "region": instance.get("region"), "source_disk_gb": instance.get("storage"),
         "scheduled": bool(task["params"].get("scheduled")), "_created": moment, "_task": task["task_id"],
     }
-    account.put(COLLECTION, volid, record)
+    account.collection(COLLECTION).put(volid, record)
     keep = task["params"].get("keep")
     if isinstance(keep, int) and record["scheduled"]:
         prune(account, str(instance["uuid"]), keep)
@@ -133,7 +151,7 @@ def prune(account: Account, instance_id: str, keep: int) -> None:
     """Keep the newest ``keep`` scheduled backups of the instance (backups taken by hand are never pruned)."""
     scheduled = [b for b in of_instance(account, instance_id) if b.get("scheduled") and not b.get("_deleting")]
     for old in scheduled[keep:]:
-        account.delete(COLLECTION, str(old["volid"]))
+        account.collection(COLLECTION).delete(str(old["volid"]))
 
 
 def _restore_check(account: Account, task: Record) -> str | None:
@@ -176,7 +194,7 @@ def _delete_check(account: Account, task: Record) -> str | None:
 
 
 def _delete_backup(account: Account, task: Record, at: float) -> None:
-    account.delete(COLLECTION, str(task["params"].get("volid")))
+    account.collection(COLLECTION).delete(str(task["params"].get("volid")))
 
 
 KINDS: tuple[TaskKind, ...] = (

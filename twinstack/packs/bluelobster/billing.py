@@ -34,12 +34,6 @@ def billed_cents(instance: Record, now: float) -> int:
     return math.floor(int(instance.get("price_cents_per_hour") or 0) * billed_hours(instance, now))
 
 
-def lived_during(instance: Record, start: float, end: float, now: float) -> bool:
-    """Whether the instance existed at some moment of [start, end]."""
-    gone = instance.get("_deleted_at")
-    return float(instance["_created"]) <= end and (float(gone) if gone is not None else now) >= start
-
-
 def log_entry(account: Account, instance: Record, now: float) -> dict[str, Any]:
     """One instance of ``POST /instances/log``: lifecycle, resources and billing."""
     first = instance.get("_billing_from")

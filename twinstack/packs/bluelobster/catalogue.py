@@ -11,7 +11,7 @@ the document (``us-east-1``, ``us-east-dev`` "Philadelphia, PA", ``px1`` with
 rest of the inventory is the twin's choice, written in the README.
 
 Each region also names its backup storage (``wil-pbs-01`` in the document) and
-the public range its IP pool draws from (documentation ranges, RFC 5737).
+the first public range its IP pool draws from (documentation ranges, RFC 5737).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class Region:
     storage: str
     """The region's Proxmox Backup Server storage, the first part of every backup ``volid``."""
     network: str
-    """The public /24 its IP pool hands out (``.1`` is the gateway)."""
+    """The first /24 block of its public IP pool (``.1`` is the gateway); ``ip_pool`` says how it grows."""
     internal_prefix: str
     """First two octets of the private addresses of its instances."""
 

@@ -10,7 +10,10 @@ key's permissions (that happens in the web console), so tests reach it here:
 - ``POST /_twinstack/bluelobster/api_keys/revoke`` ``{"api_key"}`` revokes a key;
   a revoked key is answered 401 like an unknown one;
 - ``POST /_twinstack/bluelobster/teams`` ``{"tenant", "team_id", "name"?}`` adds a team to the
-  account (teams are made in the console too).
+  account (teams are made in the console too);
+- ``POST /_twinstack/bluelobster/inventory`` ``{"multiplier": N}`` makes every host and every
+  region's address pool N times the catalogue's (``inventory``); ``GET`` of it shows the
+  multiplier and each region's totals and what is in use.
 
 What lies outside the API (the VNC proxy, packets reaching an instance) has its
 own controls, in ``outside.py``.
@@ -24,10 +27,12 @@ from starlette.requests import Request
 
 from twinstack.engine.pack import Control
 from twinstack.engine.tenants import Issuer
-from twinstack.packs.bluelobster import teams
+from twinstack.packs.bluelobster import capacity, inventory, ip_pool, teams
 from twinstack.packs.bluelobster.auth import ROLES, TENANT_KEY, Permissions, issue_key, partial
+from twinstack.packs.bluelobster.catalogue import REGIONS, hosts_in
+from twinstack.packs.bluelobster.inventory import Resources
 from twinstack.packs.bluelobster.outside import OUTSIDE, refuse as _refuse
-from twinstack.packs.bluelobster.records import Account
+from twinstack.packs.bluelobster.records import SHARED, Account
 
 _FLAGS = ("write", "buyer", "staff")
 
@@ -80,6 +85,31 @@ async def create_team(twin: Any, body: dict[str, Any], request: Request) -> Any:
     return {"tenant": tenant, **teams.view(teams.ensure(Account(twin, tenant), team_id, name))}
 
 
+async def set_inventory(twin: Any, body: dict[str, Any], request: Request) -> Any:
+    """``POST``: set the inventory multiplier; ``GET``: the multiplier and every region's totals."""
+    cloud = Account(twin, SHARED)
+    if request.method == "POST":
+        value = body.get("multiplier")
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= inventory.MAX_MULTIPLIER:
+            return _refuse(400, f"multiplier: expected an integer from 1 to {inventory.MAX_MULTIPLIER}", "multiplier")
+        inventory.set_multiplier(cloud, value)
+    factor = inventory.multiplier(cloud)
+    return {"multiplier": factor, "regions": [_region_totals(cloud, name, factor) for name in REGIONS]}
+
+
+def _region_totals(cloud: Account, region: str, factor: int) -> dict[str, Any]:
+    hosts = hosts_in(region)
+    total, in_use = Resources(0, 0, 0, 0), Resources(0, 0, 0, 0)
+    for host in hosts:
+        total = total.plus(inventory.of_host(host, factor))
+        in_use = in_use.plus(capacity.used(cloud, host))
+    handed_out = cloud.store.counters(cloud.counter_space(ip_pool.HIGH_WATER), region).get("next", 0)
+    addresses = handed_out - cloud.shared(ip_pool.FREE).count(region=region)
+    return {"name": region, "hosts": [h.id for h in hosts], **total.view(), "addresses": inventory.pool_size(factor),
+            "in_use": {**in_use.view(), "addresses": addresses}}
+
+
 CONTROLS: dict[str, Control] = {
-    "api_keys": create_api_key, "api_keys/revoke": revoke_api_key, "teams": create_team, **OUTSIDE,
+    "api_keys": create_api_key, "api_keys/revoke": revoke_api_key, "teams": create_team, "inventory": set_inventory,
+    **OUTSIDE,
 }

@@ -20,6 +20,10 @@ CREATING, RENTED, TERMINATING, DELETED = "creating", "rented", "terminating", "d
 ACTIVE = (CREATING, RENTED)
 """Lifecycle states the API still shows ("active" instances)."""
 RUNNING, STOPPED, UNKNOWN = "running", "stopped", "unknown"
+INDEXED = ("status", "name", "team_id", "_gone_period")
+"""Fields instances are looked up by (``pack.INDEXES``)."""
+GONE_PERIOD_SECONDS = 30 * 86_400.0
+"""Deleted instances are indexed by the 30-day period of their deletion, for the instance log."""
 
 RENAME_RULE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 RENAME_MESSAGE = "Name must be 3-64 characters, alphanumeric with hyphens/underscores only"
@@ -46,13 +50,13 @@ def new_record(account: Account, **fields: Any) -> Record:
 
 
 def get(account: Account, instance_id: str) -> Record | None:
-    return account.get(COLLECTION, instance_id)
+    return account.collection(COLLECTION).get(instance_id)
 
 
 def save(account: Account, instance: Record, at: float | None = None) -> None:
     """Store ``instance``, stamping ``updated_at`` with ``at`` (default now)."""
     instance["updated_at"] = account.iso(account.now() if at is None else at)
-    account.put(COLLECTION, str(instance["uuid"]), instance)
+    account.collection(COLLECTION).put(str(instance["uuid"]), instance)
 
 
 def is_active(instance: Record) -> bool:
@@ -65,9 +69,11 @@ def visible_to(instance: Record, team_id: str | None) -> bool:
 
 
 def all_active(account: Account, team_id: str | None = None) -> list[Record]:
-    """The instances ``GET /instances`` lists: not deleted, newest first."""
-    found = [i for i in account.all(COLLECTION) if is_active(i) and visible_to(i, team_id)]
-    return sorted(found, key=lambda i: float(i["_created"]), reverse=True)
+    """The instances ``GET /instances`` lists: not deleted, newest first (a team's only, for a team key)."""
+    where: dict[str, object] = {"status": list(ACTIVE)}
+    if team_id is not None:
+        where["team_id"] = team_id
+    return account.collection(COLLECTION).find(where, newest_first=True).items
 
 
 def public(instance: Record) -> dict[str, Any]:
@@ -77,7 +83,38 @@ def public(instance: Record) -> dict[str, Any]:
 
 def name_taken(account: Account, name: str, except_id: str | None = None) -> bool:
     """Whether another active instance of the account already has ``name`` ("unique within your account")."""
-    return any(i.get("name") == name and i.get("uuid") != except_id for i in account.all(COLLECTION) if is_active(i))
+    same = account.collection(COLLECTION).find({"name": name, "status": list(ACTIVE)}, limit=2).items
+    return any(i.get("uuid") != except_id for i in same)
+
+
+def mark_deleted(instance: Record, at: float) -> None:
+    """The instance is gone at ``at``; it stays stored for the instance log and the account's backups."""
+    instance.update(status=DELETED, power_status=STOPPED, _deleted_at=at, _booted_at=None,
+                    _gone_period=int(at // GONE_PERIOD_SECONDS))
+
+
+def existed_during(account: Account, start: float, end: float, team_id: str | None = None) -> list[Record]:
+    """Every instance whose lifetime overlaps [start, end] (deleted ones included), newest first.
+
+    Those not deleted yet, plus those deleted since ``start``: found through the deletion period,
+    from the later of ``start`` and the account's creation up to now.
+    """
+    instances = account.collection(COLLECTION)
+    now = account.now()
+    tenant = account.store.get_tenant(account.tenant)
+    since = max(start, float(tenant["created_at"]) if tenant else start)
+    periods = list(range(int(since // GONE_PERIOD_SECONDS), int(now // GONE_PERIOD_SECONDS) + 1))
+    scope: dict[str, object] = {} if team_id is None else {"team_id": team_id}
+    found = instances.find({"status": [*ACTIVE, TERMINATING], **scope}).items
+    if periods:
+        found += instances.find({"status": DELETED, "_gone_period": periods, **scope}).items
+    lived = [i for i in found if _lived_during(i, start, end, now)]
+    return sorted(lived, key=lambda i: float(i["_created"]), reverse=True)
+
+
+def _lived_during(instance: Record, start: float, end: float, now: float) -> bool:
+    gone = instance.get("_deleted_at")
+    return float(instance["_created"]) <= end and (float(gone) if gone is not None else now) >= start
 
 
 def uptime(instance: Record, now: float) -> float:

@@ -1,55 +1,95 @@
 """The public IP pool: one per region, shared by every tenant, never handing out an address twice.
 
-Each assigned address is one row of the cloud-wide state keyed by the address
-itself, inserted with the store's atomic insert-if-absent: of two launches
-(in any worker) that pick the same free address, exactly one gets it and the
-other moves on to the next. A released address is deleted from the pool and
-is the first candidate of the next assignment (lowest free address first).
+A region's pool is a run of /24 blocks starting at its documentation range
+(``198.51.100.0/24``; one block per unit of the inventory multiplier, see
+``inventory``), each handing out ``.2``-``.254`` behind its gateway ``.1``.
+An assignment takes, in this order:
 
-Addresses come from the region's documentation range (``.1`` is the
-gateway, ``/24``); private addresses and MACs (Proxmox's ``BC:24:11`` prefix)
-are derived from the instance, so they need no bookkeeping.
+1. a released address: released addresses wait in a cloud-wide free list
+   (indexed by region), oldest release first; an address is claimed by
+   deleting its free-list row, which succeeds for exactly one caller of any
+   worker;
+2. the next never-used address: a guarded per-region high-water counter
+   moved by one, within the pool's size.
+
+Each assigned address is then one row of the cloud-wide state keyed by the
+address itself, inserted with the store's atomic insert-if-absent, and found
+by instance through an index. Private addresses and MACs (Proxmox's
+``BC:24:11`` prefix) are derived from the instance, so they need no
+bookkeeping.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+from collections.abc import Iterator
 from typing import Any
 
+from twinstack.packs.bluelobster import inventory
 from twinstack.packs.bluelobster.catalogue import REGIONS
 from twinstack.packs.bluelobster.records import Account, Record
 
 COLLECTION = "ip_pool"
+"""Assigned addresses, keyed by address."""
+FREE = "ip_free"
+"""Released addresses waiting to be handed out again, keyed by address."""
+HIGH_WATER = "ip_high_water"
+"""Counter namespace (under the service's slug): per region, ``next`` never-used addresses handed out so far."""
+BLOCK_PREFIX = 24
 MAC_PREFIX = "BC:24:11"
 """Proxmox's OUI for generated NICs."""
 EXTRA_IP_CENTS_PER_MONTH = 300
 """An additional IP is "Billed at $3.00/month"."""
+_FREE_BATCH = 8
 
 
-def assign(account: Account, region: str, instance_id: str, primary: bool) -> Record | None:
-    """Give the instance the lowest free address of ``region`` on its next interface; None when the pool is empty."""
-    network = ipaddress.ip_network(REGIONS[region].network)
-    rows = account.shared_all(COLLECTION)
-    taken = {str(row["ip_address"]) for row in rows}
-    interface = "net0" if primary else _next_interface([r for r in rows if r.get("instance_id") == instance_id])
-    # Host addresses after the gateway (the network's first host), lowest first; only free ones become text.
-    first, last = int(network.network_address) + 2, int(network.broadcast_address) - 1
-    for number in range(first, last + 1):
-        ip = str(ipaddress.ip_address(number))
-        if ip in taken:
-            continue
+def address(region: str, number: int) -> str:
+    """The region's ``number``-th address (0-based), the same whatever the multiplier."""
+    base = int(ipaddress.ip_network(REGIONS[region].network).network_address)
+    block, host = divmod(number, inventory.ADDRESSES_PER_BLOCK)
+    return str(ipaddress.ip_address(base + (block << (32 - BLOCK_PREFIX)) + host + 2))
+
+
+def assign(account: Account, region: str, instance_id: str, primary: bool, factor: int | None = None) -> Record | None:
+    """Give the instance an address of ``region`` on its next interface; None when the pool is empty.
+
+    ``factor`` is the inventory multiplier when the caller has read it already.
+    """
+    interface = "net0" if primary else _next_interface(of_instance(account, instance_id))
+    pool = account.shared(COLLECTION)
+    for ip in _candidates(account, region, factor):
         row = {"ip_address": ip, "region": region, "tenant": account.tenant, "instance_id": instance_id,
                "interface": interface, "is_primary": primary, "mac_address": mac_address(instance_id, interface),
                "assigned_at": account.now()}
-        if account.shared_claim(COLLECTION, ip, row):
+        if pool.insert(ip, row):
             return row
-        # Another launch took this address between the listing and the insert: try the next one.
+        # Held already (a state from before the free list): the next candidate.
     return None
 
 
+def _candidates(account: Account, region: str, factor: int | None) -> Iterator[str]:
+    free = account.shared(FREE)
+    while True:
+        waiting = free.find({"region": region}, limit=_FREE_BATCH).items
+        if not waiting:
+            break
+        for row in waiting:
+            if free.delete(str(row["ip_address"])):
+                yield str(row["ip_address"])
+    size = inventory.pool_size(inventory.multiplier(account) if factor is None else factor)
+    space = account.counter_space(HIGH_WATER)
+    while (moved := account.store.adjust(space, region, {"next": 1}, within={"next": (0, size)})) is not None:
+        yield address(region, moved["next"] - 1)
+
+
 def release(account: Account, ip: str) -> None:
-    account.shared_delete(COLLECTION, ip)
+    """Return an address to its region's free list (a second call does nothing)."""
+    pool = account.shared(COLLECTION)
+    row = pool.get(ip)
+    if row is None or not pool.delete(ip):
+        return
+    account.shared(FREE).put(ip, {"ip_address": ip, "region": row["region"]})
 
 
 def release_all(account: Account, instance_id: str) -> None:
@@ -59,16 +99,20 @@ def release_all(account: Account, instance_id: str) -> None:
 
 def of_instance(account: Account, instance_id: str) -> list[Record]:
     """The instance's addresses, primary first, then by interface."""
-    rows = [r for r in account.shared_all(COLLECTION) if r.get("instance_id") == instance_id]
+    rows = account.shared(COLLECTION).find({"instance_id": instance_id}).items
     return sorted(rows, key=lambda r: (not r.get("is_primary"), _interface_number(str(r.get("interface")))))
+
+
+def _block(ip: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    return ipaddress.ip_network(f"{ip}/{BLOCK_PREFIX}", strict=False)
 
 
 def view(account: Account, row: Record) -> dict[str, Any]:
     """One address as ``GET /instances/{id}/ips`` lists it."""
-    network = ipaddress.ip_network(REGIONS[str(row["region"])].network)
+    block = _block(str(row["ip_address"]))
     return {"ip_address": row["ip_address"], "is_primary": bool(row.get("is_primary")),
             "interface": row.get("interface"), "mac_address": row.get("mac_address"),
-            "gateway": str(next(network.hosts())), "netmask": str(network.netmask),
+            "gateway": str(block.network_address + 1), "netmask": str(block.netmask),
             "assigned_at": account.iso(float(row.get("assigned_at") or 0.0))}
 
 
@@ -76,7 +120,7 @@ def cidr(ip: str | None, region: str | None) -> str | None:
     """The address as the instance log writes it (``38.29.145.239/24``)."""
     if not ip or region not in REGIONS:
         return ip
-    return f"{ip}/{ipaddress.ip_network(REGIONS[str(region)].network).prefixlen}"
+    return f"{ip}/{BLOCK_PREFIX}"
 
 
 def internal_ip(region: str, vmid: int) -> str:

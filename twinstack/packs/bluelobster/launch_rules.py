@@ -16,7 +16,7 @@ import string
 from typing import Any
 
 from twinstack.errors import TwinError
-from twinstack.packs.bluelobster.capacity import Resources
+from twinstack.packs.bluelobster.inventory import Resources
 from twinstack.packs.bluelobster.catalogue import HOSTS, INSTANCE_TYPES, REGIONS, TEMPLATES, Template, default_template
 from twinstack.packs.bluelobster.provisioning import LaunchPlan
 

@@ -3,26 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from twinstack.engine.pack import Pack
+from twinstack.engine.pack import Pack, PackJob
+from twinstack.packs.bluelobster import backups, console, instances, ip_pool, schedules, tasks
 from twinstack.packs.bluelobster.auth import tenant_credentials
 from twinstack.packs.bluelobster.controls import CONTROLS
 from twinstack.packs.bluelobster.errors import render_error
 from twinstack.packs.bluelobster.handlers import HANDLERS
 from twinstack.packs.bluelobster.permissions import authorize
-from twinstack.packs.bluelobster.schedules import JOB as SCHEDULE_JOB
-from twinstack.packs.bluelobster.schedules import run_schedule_job
-from twinstack.packs.bluelobster.task_runner import run_settle_job
-from twinstack.packs.bluelobster.tasks import SETTLE_JOB
+from twinstack.packs.bluelobster.task_runner import run_purge_job, run_settle_job
 
 SEED = Path(__file__).parent / "seed" / "bluelobster.openapi.json"
 
+INDEXES: dict[str, tuple[str, ...]] = {
+    instances.COLLECTION: instances.INDEXED,
+    tasks.COLLECTION: tasks.INDEXED,
+    backups.COLLECTION: backups.INDEXED,
+    ip_pool.COLLECTION: ("instance_id",),
+    ip_pool.FREE: ("region",),
+}
+"""Every field a look-up filters on; the store refuses any other, so no request scans a collection."""
 
-def on_start(twin: Any) -> None:
-    """Bind the durable jobs to this twin: tasks due to move on, and backup schedules due to fire."""
-    twin.scheduler.register(SETTLE_JOB, lambda job: run_settle_job(twin, job.tenant, job.payload))
-    twin.scheduler.register(SCHEDULE_JOB, lambda job: run_schedule_job(twin, job.tenant, job.payload))
+JOBS: dict[str, PackJob] = {
+    tasks.SETTLE_JOB: run_settle_job,
+    tasks.PURGE_JOB: run_purge_job,
+    schedules.JOB: schedules.run_schedule_job,
+    console.FORGET_JOB: console.run_forget_job,
+}
+"""Durable jobs: tasks due to move on, finished tasks past retention, backup schedules, expired tickets."""
 
 
 PACK = Pack(
@@ -37,6 +45,7 @@ PACK = Pack(
     credentials=tenant_credentials,
     authorize=authorize,
     handlers=HANDLERS,
-    on_start=on_start,
+    jobs=JOBS,
+    indexes=INDEXES,
     controls=CONTROLS,
 )

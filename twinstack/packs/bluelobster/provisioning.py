@@ -2,7 +2,9 @@
 
 A launch reserves host capacity and the primary address at once (so the reply
 can name ``assigned_ip`` and a second launch cannot take the same slot), stores
-the instance as ``creating`` and queues ``create_instance``. When that task
+the instance as ``creating`` and queues ``create_instance``, all in one store
+transaction: a launch refused for want of an address gives its capacity back by
+rolling back. When that task
 completes the instance is ``rented`` and ``running`` and billing starts; if it
 fails, the reservations are returned and nothing is billed.
 
@@ -18,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from twinstack.errors import Conflict, TwinError
-from twinstack.packs.bluelobster import capacity, instances, ip_pool
-from twinstack.packs.bluelobster.capacity import Resources
+from twinstack.packs.bluelobster import capacity, instances, inventory, ip_pool
+from twinstack.packs.bluelobster.inventory import Resources
 from twinstack.packs.bluelobster.catalogue import Host, InstanceType, Template, gpu_display
 from twinstack.packs.bluelobster.records import Account, Record
 from twinstack.packs.bluelobster.tasks import Caller, TaskKind, new_task
@@ -52,30 +54,36 @@ class LaunchPlan:
 def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, Record]:
     """Reserve, store and queue the creation; the instance and its ``create_instance`` task."""
     instance_id = str(uuid.uuid4())
-    host = plan.host or capacity.place(account, plan.region, plan.resources, plan.gpu_model)
-    if host is None or not capacity.reserve(account, host, plan.resources, instance_id):
-        raise _no_capacity(account, plan)
-    address = ip_pool.assign(account, host.region, instance_id, primary=True)
-    if address is None:
-        capacity.release(account, instance_id)
-        raise Conflict(f"No public IP addresses available in {host.region}", code="resource_conflict")
-    vmid = VMID_BASE + int(account.twin.next_number("vmid"))
-    template = plan.template
-    record = instances.new_record(
-        account, uuid=instance_id, name=plan.name, host_id=host.id, region=host.region, vmid=vmid,
-        ip_address=address["ip_address"], internal_ip=ip_pool.internal_ip(host.region, vmid),
-        cpu_cores=plan.resources.cores, memory=plan.resources.memory, storage=plan.resources.storage,
-        gpu_count=plan.resources.gpus, gpu_model=gpu_display(host.gpu_model) if plan.resources.gpus else None,
-        metadata=plan.metadata, instance_type=plan.instance_type.name,
-        price_cents_per_hour=plan.instance_type.price_cents_per_hour, team_id=plan.team_id, team_name=plan.team_name,
-        access_type=plan.access_type, template_name=template.name if template else None,
-        template_display_name=template.display_name if template else None,
-        os_type=template.os_type if template else None, vm_username=plan.username, iso_url=plan.iso_url,
-    )
-    account.put(instances.COLLECTION, instance_id, record)
-    params = {"vm_uuid": instance_id, "host_id": host.id, "vmid": vmid, "instance_type": plan.instance_type.name,
-              "template_name": record["template_name"], "name": plan.name}
-    return record, new_task(account, "create_instance", instance_id, params, caller)
+    with account.store.transaction():
+        factor = inventory.multiplier(account)
+        if plan.host is None:
+            host = capacity.place(account, plan.region, plan.resources, plan.gpu_model, instance_id, factor)
+        elif capacity.reserve(account, plan.host, plan.resources, instance_id, factor):
+            host = plan.host
+        else:
+            host = None
+        if host is None:
+            raise _no_capacity(account, plan, factor)
+        address = ip_pool.assign(account, host.region, instance_id, primary=True, factor=factor)
+        if address is None:
+            raise Conflict(f"No public IP addresses available in {host.region}", code="resource_conflict")
+        vmid = VMID_BASE + int(account.twin.next_number("vmid"))
+        template = plan.template
+        record = instances.new_record(
+            account, uuid=instance_id, name=plan.name, host_id=host.id, region=host.region, vmid=vmid,
+            ip_address=address["ip_address"], internal_ip=ip_pool.internal_ip(host.region, vmid),
+            cpu_cores=plan.resources.cores, memory=plan.resources.memory, storage=plan.resources.storage,
+            gpu_count=plan.resources.gpus, gpu_model=gpu_display(host.gpu_model) if plan.resources.gpus else None,
+            metadata=plan.metadata, instance_type=plan.instance_type.name,
+            price_cents_per_hour=plan.instance_type.price_cents_per_hour, team_id=plan.team_id,
+            team_name=plan.team_name, access_type=plan.access_type, template_name=template.name if template else None,
+            template_display_name=template.display_name if template else None,
+            os_type=template.os_type if template else None, vm_username=plan.username, iso_url=plan.iso_url,
+        )
+        account.collection(instances.COLLECTION).put(instance_id, record)
+        params = {"vm_uuid": instance_id, "host_id": host.id, "vmid": vmid, "instance_type": plan.instance_type.name,
+                  "template_name": record["template_name"], "name": plan.name}
+        return record, new_task(account, "create_instance", instance_id, params, caller)
 
 
 def delete(account: Account, caller: Caller, instance: Record) -> Record:
@@ -88,10 +96,10 @@ def delete(account: Account, caller: Caller, instance: Record) -> Record:
     return new_task(account, "delete_instance", str(instance["uuid"]), params, caller)
 
 
-def _no_capacity(account: Account, plan: LaunchPlan) -> Conflict:
+def _no_capacity(account: Account, plan: LaunchPlan, factor: int) -> Conflict:
     if plan.host is None:
         return Conflict("Requested resources not available in specified region", code="resource_conflict")
-    left = capacity.free(account, plan.host)
+    left = capacity.free(account, plan.host, factor)
     return Conflict("Requested resources not available on specified host", code="resource_conflict",
                     details={"available_resources": left.view()})
 
@@ -122,7 +130,7 @@ def _gone(account: Account, task: Record, at: float) -> None:
     instance = instances.get(account, instance_id)
     if instance is None:
         return
-    instance.update(status=instances.DELETED, power_status=instances.STOPPED, _deleted_at=at, _booted_at=None)
+    instances.mark_deleted(instance, at)
     instances.save(account, instance, at)
 
 

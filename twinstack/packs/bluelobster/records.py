@@ -2,9 +2,13 @@
 
 Everything an account owns (instances, tasks, backups, schedules, teams) is a
 resource of its tenant, so another tenant's key never finds it. What the whole
-cloud shares (host capacity, the public IP pool, console tickets, the
-once-only markers of task effects) lives under the pseudo-tenant ``SHARED``,
-so every tenant and every worker process sees the same rows.
+cloud shares (host allocations, the public IP pool and its free list, console
+tickets, the once-only markers of task effects) lives under the pseudo-tenant
+``SHARED``, so every tenant and every worker process sees the same rows. Host
+capacity and the pool's high-water marks are guarded counters of the store.
+
+State is reached only through ``Collection`` handles, whose look-ups go through
+the fields ``pack.INDEXES`` declares: nothing loads a collection to filter it.
 
 Times are twin-clock seconds (``Clock.now()``) in private fields and
 ``2024-01-15T10:30:00Z`` strings in what clients see, as the document's
@@ -15,9 +19,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-SHARED = "_shared"
+from twinstack.engine.state import SHARED_TENANT, Collection
+
+if TYPE_CHECKING:
+    from twinstack.engine.twin import Twin
+    from twinstack.store import Store
+
+SHARED = SHARED_TENANT
 """The pseudo-tenant of cloud-wide state; no credential ever resolves to it."""
 
 Record = dict[str, Any]
@@ -26,20 +36,20 @@ Record = dict[str, Any]
 
 @dataclass(slots=True)
 class Account:
-    """One Blue Lobster account: the twin's store and clock, scoped to a tenant."""
+    """One Blue Lobster account: the twin's state and clock, scoped to a tenant."""
 
-    twin: Any
-    """The service runtime (``twinstack.engine.twin.Twin``)."""
+    twin: Twin
+    """The service runtime."""
     tenant: str
     """The tenant id, which the API shows as ``account_id``."""
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         return self.twin.store
 
     @property
     def slug(self) -> str:
-        return str(self.twin.slug)
+        return self.twin.slug
 
     @property
     def factor(self) -> float:
@@ -52,38 +62,17 @@ class Account:
     def iso(self, at: float | None = None) -> str:
         return str(self.twin.clock.iso(at))
 
-    # the account's own resources --------------------------------------------
-    def get(self, collection: str, rid: str) -> Record | None:
-        found = self.store.get(self.slug, self.tenant, collection, rid)
-        return found if isinstance(found, dict) else None
+    def collection(self, name: str) -> Collection:
+        """The account's own collection ``name``."""
+        return self.twin.collection(self.tenant, name)
 
-    def put(self, collection: str, rid: str, data: Record) -> None:
-        self.store.put(self.slug, self.tenant, collection, rid, data, self.now())
+    def shared(self, name: str) -> Collection:
+        """Cloud-wide collection ``name``, the same for every account."""
+        return self.twin.collection(SHARED, name)
 
-    def delete(self, collection: str, rid: str) -> bool:
-        return bool(self.store.delete(self.slug, self.tenant, collection, rid))
-
-    def all(self, collection: str) -> list[Record]:
-        """Every record of the collection, oldest first."""
-        return list(self.store.list(self.slug, self.tenant, collection))
-
-    # cloud-wide state ---------------------------------------------------------
-    def shared_all(self, collection: str) -> list[Record]:
-        return list(self.store.list(self.slug, SHARED, collection))
-
-    def shared_get(self, collection: str, rid: str) -> Record | None:
-        found = self.store.get(self.slug, SHARED, collection, rid)
-        return found if isinstance(found, dict) else None
-
-    def shared_claim(self, collection: str, rid: str, data: Record) -> bool:
-        """Insert ``rid`` unless it exists; True for the one caller (of any process) that inserted it."""
-        return bool(self.store.insert(self.slug, SHARED, collection, rid, data, self.now()))
-
-    def shared_put(self, collection: str, rid: str, data: Record) -> None:
-        self.store.put(self.slug, SHARED, collection, rid, data, self.now())
-
-    def shared_delete(self, collection: str, rid: str) -> bool:
-        return bool(self.store.delete(self.slug, SHARED, collection, rid))
+    def counter_space(self, name: str) -> str:
+        """The namespace of this service's guarded counters ``name`` (host usage, address high-water marks)."""
+        return f"{self.slug}:{name}"
 
 
 def fraction(*parts: object) -> float:

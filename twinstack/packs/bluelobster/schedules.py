@@ -14,12 +14,16 @@ restore of the instance is in progress. Schedule times are wall-clock times:
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twinstack.errors import TwinError
 from twinstack.packs.bluelobster import backups, instances, tasks
 from twinstack.packs.bluelobster.records import Account, Record
 from twinstack.packs.bluelobster.task_runner import settle_subject
+
+if TYPE_CHECKING:
+    from twinstack.engine.twin import Twin
+    from twinstack.store import Job
 
 COLLECTION = "backup_schedules"
 JOB = "bluelobster.backup_schedule"
@@ -70,14 +74,14 @@ def _matches(settings: dict[str, Any], day: datetime) -> bool:
 
 def save(account: Account, instance_id: str, settings: dict[str, Any]) -> tuple[Record, bool]:
     """Create or replace the instance's schedule ("only one schedule per VM"); the record and whether it is new."""
-    existing = account.get(COLLECTION, instance_id)
+    existing = account.collection(COLLECTION).get(instance_id)
     now = account.now()
     record: Record = {
         "vm_uuid": instance_id, **settings, "retention": KEEP,
         "created_at": existing["created_at"] if existing else account.iso(now), "updated_at": account.iso(now),
         "last_run_at": existing.get("last_run_at") if existing else None, "_next_run": next_run(settings, now),
     }
-    account.put(COLLECTION, instance_id, record)
+    account.collection(COLLECTION).put(instance_id, record)
     _plan(account, record)
     return record, existing is None
 
@@ -85,7 +89,7 @@ def save(account: Account, instance_id: str, settings: dict[str, Any]) -> tuple[
 def drop(account: Account, instance_id: str) -> bool:
     """Remove the instance's schedule and its pending run; whether there was one."""
     account.twin.scheduler.cancel(_job_id(account, instance_id))
-    return account.delete(COLLECTION, instance_id)
+    return account.collection(COLLECTION).delete(instance_id)
 
 
 def view(account: Account, record: Record) -> dict[str, Any]:
@@ -94,11 +98,11 @@ def view(account: Account, record: Record) -> dict[str, Any]:
     return {**{k: record.get(k) for k in keys}, "next_run_at": account.iso(float(record["_next_run"]))}
 
 
-def run_schedule_job(twin: Any, tenant: str, payload: dict[str, Any]) -> None:
+def run_schedule_job(twin: Twin, job: Job) -> None:
     """The ``JOB`` handler: queue the due backup and plan the next run."""
-    account = Account(twin, tenant)
-    instance_id = str(payload.get("vm_uuid"))
-    record = account.get(COLLECTION, instance_id)
+    account = Account(twin, job.tenant)
+    instance_id = str(job.payload.get("vm_uuid"))
+    record = account.collection(COLLECTION).get(instance_id)
     if record is None:
         return
     due = float(record["_next_run"])
@@ -118,7 +122,7 @@ def run_schedule_job(twin: Any, tenant: str, payload: dict[str, Any]) -> None:
     else:
         record["last_skipped_at"] = account.iso(due)
     record["_next_run"] = next_run(record, due)
-    account.put(COLLECTION, instance_id, record)
+    account.collection(COLLECTION).put(instance_id, record)
     _plan(account, record)
 
 

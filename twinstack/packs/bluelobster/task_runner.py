@@ -14,66 +14,91 @@ written) are applied at most once per task and phase: the phase is claimed
 with an atomic insert-if-absent in the cloud-wide state, inside the store
 transaction that also saves the task, so two workers settling one queue at
 the same moment cannot both apply it.
+
+Only unfinished tasks are read to settle (found by the status index), so a
+read with nothing due costs one indexed look-up and no write. Finished tasks
+leave with a durable job per account and creation day, once the whole day is
+past retention.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from twinstack.packs.bluelobster import backups, power, provisioning
 from twinstack.packs.bluelobster.records import Account, Record, between
 from twinstack.packs.bluelobster.tasks import (
-    COLLECTION, COMPLETED, FAILED, FINAL, PROCESSING, QUEUE_SECONDS, TaskKind, expired, is_open, wake,
+    COLLECTION, COMPLETED, FAILED, FINAL, OPEN, PROCESSING, QUEUE_SECONDS, TaskKind, expired, hours_of_day,
+    last_finished, no_effect, open_on, plan_purge, wake,
 )
+
+if TYPE_CHECKING:
+    from twinstack.engine.twin import Twin
+    from twinstack.store import Job
 
 KINDS: dict[str, TaskKind] = {k.operation: k for k in (*provisioning.KINDS, *power.KINDS, *backups.KINDS)}
 """Every kind of task, by the operation name the task list shows."""
 EFFECTS = "task_effects"
 """Cloud-wide markers ``<task id>:<phase>`` of the effects already applied."""
+PHASES = ("begin", "finish", "fail")
 
 
 def settle_subject(account: Account, subject: str) -> None:
-    """Bring the tasks of one subject (an instance id, a backup) up to now."""
+    """Bring the tasks of one subject (an instance id, a backup) up to now.
+
+    A subject with no unfinished task has nothing to settle: one indexed read, no write transaction.
+    """
+    if not open_on(account, subject):
+        return
     with account.store.transaction():
-        queue = [t for t in account.all(COLLECTION) if t.get("_subject") == subject]
-        _settle_queue(account, subject, queue)
+        # Read again inside the transaction: another worker may have settled the queue meanwhile.
+        _settle_queue(account, subject, open_on(account, subject))
 
 
-def settle_account(account: Account) -> list[Record]:
-    """Bring every task of the account up to now, drop those past retention; the tasks kept, oldest first."""
-    now = account.now()
-    tasks = account.all(COLLECTION)
-    if not any(expired(t, now) or is_open(t) for t in tasks):
-        # Nothing to settle or prune: a read needs no write transaction (the common case of a list).
-        return tasks
+def settle_account(account: Account) -> None:
+    """Bring every unfinished task of the account up to now (found by status; finished ones are not read)."""
+    tasks = account.collection(COLLECTION)
+    if not tasks.find({"status": list(OPEN)}, limit=1).items:
+        # Nothing to settle: a read needs no write transaction (the common case of a list).
+        return
     with account.store.transaction():
-        kept: list[Record] = []
         queues: dict[str, list[Record]] = {}
-        for task in account.all(COLLECTION):
-            if expired(task, now):
-                account.delete(COLLECTION, str(task["task_id"]))
-                for phase in ("begin", "finish", "fail"):
-                    account.shared_delete(EFFECTS, f"{task['task_id']}:{phase}")
-                continue
-            kept.append(task)
+        for task in tasks.find({"status": list(OPEN)}).items:
             queues.setdefault(str(task.get("_subject")), []).append(task)
         for subject, queue in queues.items():
-            if any(is_open(t) for t in queue):
-                _settle_queue(account, subject, queue)
-    return kept
+            _settle_queue(account, subject, queue)
 
 
-def run_settle_job(twin: Any, tenant: str, payload: dict[str, Any]) -> None:
+def run_settle_job(twin: Twin, job: Job) -> None:
     """The ``tasks.SETTLE_JOB`` handler: settle the subject whose transition is due."""
-    settle_subject(Account(twin, tenant), str(payload.get("subject")))
+    settle_subject(Account(twin, job.tenant), str(job.payload.get("subject")))
+
+
+def run_purge_job(twin: Twin, job: Job) -> None:
+    """The ``tasks.PURGE_JOB`` handler: drop one day's finished tasks past retention, and their effect markers."""
+    account = Account(twin, job.tenant)
+    tasks, effects = account.collection(COLLECTION), account.shared(EFFECTS)
+    now = account.now()
+    day = int(job.payload.get("day", 0))
+    with account.store.transaction():
+        for task in tasks.find({"_hour": hours_of_day(day), "status": list(FINAL)}).items:
+            if expired(task, now):
+                tasks.delete(str(task["task_id"]))
+                for phase in PHASES:
+                    effects.delete(f"{task['task_id']}:{phase}")
+            else:
+                # Finished later than planned (a clock moved back by an import): try again then.
+                plan_purge(account, task)
 
 
 def _settle_queue(account: Account, subject: str, queue: list[Record]) -> None:
+    """Move the subject's unfinished tasks (``queue``, oldest first) as far as now allows."""
+    if not queue:
+        return
     now = account.now()
-    free_at = max((float(t.get("_finished") or 0.0) for t in queue if not is_open(t)), default=0.0)
+    before = last_finished(account, subject)
+    free_at = float(before.get("_finished") or 0.0) if before is not None else 0.0
     for task in queue:
-        if not is_open(task):
-            continue
         if not _advance(account, task, now, free_at):
             started = task.get("_started") is not None
             wake(account, subject, float(task["_ends"]) if started else _start_time(account, task, free_at))
@@ -96,20 +121,20 @@ def _advance(account: Account, task: Record, now: float, free_at: float) -> bool
             return False
         reason = kind.check(account, task)
         if reason is not None:
-            if _claim(account, task, "fail"):
+            if _claim(account, task, "fail", kind.fail):
                 kind.fail(account, task, start)
             _end(account, task, FAILED, reason, start)
             return True
         task["_started"] = start
         realistic = kind.length(account, task) if kind.length else between(*kind.seconds, task["task_id"], "length")
         task.update(_ends=start + realistic * account.factor, status=PROCESSING)
-        if _claim(account, task, "begin"):
+        if _claim(account, task, "begin", kind.begin):
             kind.begin(account, task, start)
     start, ends = float(task["_started"]), float(task["_ends"])
     if ends > now:
         _show_step(account, task, kind, now, start, ends)
         return False
-    if _claim(account, task, "finish"):
+    if _claim(account, task, "finish", kind.finish):
         kind.finish(account, task, ends)
     _end(account, task, COMPLETED, kind.done, ends)
     return True
@@ -122,14 +147,18 @@ def _show_step(account: Account, task: Record, kind: TaskKind, now: float, start
     message = kind.steps[index] if kind.steps else "Processing"
     if task.get("message") != message or task.get("status") != PROCESSING:
         task.update(message=message, updated_at=account.iso(start + index * (ends - start) / count))
-        account.put(COLLECTION, str(task["task_id"]), task)
+        account.collection(COLLECTION).put(str(task["task_id"]), task)
 
 
 def _end(account: Account, task: Record, status: str, message: str, at: float) -> None:
     assert status in FINAL
     task.update(status=status, message=message, updated_at=account.iso(at), _finished=at)
-    account.put(COLLECTION, str(task["task_id"]), task)
+    account.collection(COLLECTION).put(str(task["task_id"]), task)
+    plan_purge(account, task)
 
 
-def _claim(account: Account, task: Record, phase: str) -> bool:
-    return account.shared_claim(EFFECTS, f"{task['task_id']}:{phase}", {"at": account.now()})
+def _claim(account: Account, task: Record, phase: str, effect: object) -> bool:
+    """Whether this caller applies the phase's effect: the one (of any worker) that inserts its marker."""
+    if effect is no_effect:
+        return False
+    return account.shared(EFFECTS).insert(f"{task['task_id']}:{phase}", {"at": account.now()})

@@ -22,7 +22,12 @@ from twinstack.packs.bluelobster.records import Account, Record
 
 COLLECTION = "tasks"
 PENDING, PROCESSING, COMPLETED, FAILED = "PENDING", "PROCESSING", "COMPLETED", "FAILED"
+OPEN = (PENDING, PROCESSING)
 FINAL = (COMPLETED, FAILED)
+INDEXED = ("_subject", "status", "_hour")
+"""Fields tasks are looked up by (``pack.INDEXES``): a subject's queue, what is unfinished, the list's window."""
+HOUR = 3600.0
+DAY = 86_400.0
 QUEUED_MESSAGE = "Task queued for processing"
 QUEUE_SECONDS = (1.0, 3.0)
 """How long a task waits (realistic) before a worker picks it up, when nothing is ahead of it."""
@@ -30,6 +35,8 @@ RETENTION_SECONDS = 7 * 86_400.0
 """Tasks are kept 7 days (the list's "older than 7 days may be purged"; the README says why not 24 h)."""
 SETTLE_JOB = "bluelobster.settle"
 """Job kind that settles a subject's tasks when their next transition is due."""
+PURGE_JOB = "bluelobster.purge_tasks"
+"""Job kind that drops one day's finished tasks of an account once they are past retention."""
 
 Check = Callable[[Account, Record], "str | None"]
 Effect = Callable[[Account, Record, float], None]
@@ -39,7 +46,8 @@ def _no_check(account: Account, task: Record) -> str | None:
     return None
 
 
-def _no_effect(account: Account, task: Record, at: float) -> None:
+def no_effect(account: Account, task: Record, at: float) -> None:
+    """The effect of a phase that changes nothing (so there is nothing to apply only once)."""
     return None
 
 
@@ -57,11 +65,11 @@ class TaskKind:
     """Message once COMPLETED."""
     check: Check = _no_check
     """When the task starts: a reason to fail it (the precondition a 4xx would report where none is declared)."""
-    begin: Effect = _no_effect
+    begin: Effect = no_effect
     """Applied once, at the start time."""
-    finish: Effect = _no_effect
+    finish: Effect = no_effect
     """Applied once, at the end time, when the task completes."""
-    fail: Effect = _no_effect
+    fail: Effect = no_effect
     """Applied once, at the start time, when the check failed it."""
     length: Callable[[Account, Record], float] | None = None
     """Realistic duration decided when the task starts (e.g. from a backup's size); else ``seconds``."""
@@ -89,9 +97,9 @@ def new_task(account: Account, operation: str, subject: str, params: dict[str, A
         "params": {**params, "account_id": account.tenant}, "created_at": stamp, "updated_at": stamp,
         "message": QUEUED_MESSAGE, "account_id": account.tenant,
         "auth_token_partial": caller.partial if caller else None, "client_ip": caller.client_ip if caller else None,
-        "_created": when, "_subject": subject,
+        "_created": when, "_subject": subject, "_hour": int(when // HOUR),
     }
-    account.put(COLLECTION, task_id, task)
+    account.collection(COLLECTION).put(task_id, task)
     wake(account, subject, when)
     return task
 
@@ -115,7 +123,49 @@ def expired(task: Record, now: float) -> bool:
 
 def open_on(account: Account, subject: str) -> list[Record]:
     """The subject's unfinished tasks, oldest first (as they stand; settle first for the present)."""
-    return [t for t in account.all(COLLECTION) if t.get("_subject") == subject and is_open(t)]
+    return account.collection(COLLECTION).find({"_subject": subject, "status": list(OPEN)}).items
+
+
+def last_finished(account: Account, subject: str) -> Record | None:
+    """The subject's task that ended last (its queue runs in creation order, so the newest finished one)."""
+    found = account.collection(COLLECTION).find({"_subject": subject, "status": list(FINAL)}, newest_first=True,
+                                                limit=1).items
+    return found[0] if found else None
+
+
+def plan_purge(account: Account, task: Record) -> None:
+    """Have the finished tasks of ``task``'s creation day dropped once the whole day is past retention."""
+    day = int(float(task["_created"]) // DAY)
+    due = (day + 1) * DAY + RETENTION_SECONDS
+    account.twin.scheduler.schedule(
+        PURGE_JOB, max(0.0, due - account.now()), service=account.slug, tenant=account.tenant,
+        payload={"day": day}, job_id=f"{account.slug}:purge:{account.tenant}:{day}",
+    )
+
+
+def hours_of_day(day: int) -> list[int]:
+    """The ``_hour`` values of the tasks created on ``day`` (days since the epoch, UTC)."""
+    first = int(day * DAY // HOUR)
+    return list(range(first, first + int(DAY // HOUR)))
+
+
+def created_since(account: Account, since: float, status: str | None, limit: int) -> tuple[list[Record], int]:
+    """The newest ``limit`` tasks created at ``since`` or later (of ``status`` if given), and how many there are.
+
+    Tasks are found by the hour they were created in: whole hours are counted by the index, and only
+    the tasks of the first, partial hour are read to compare their times with ``since``.
+    """
+    stored = account.collection(COLLECTION)
+    first, last = int(since // HOUR), int(account.now() // HOUR)
+    match: dict[str, Any] = {} if status is None else {"status": status}
+    edge = stored.find({"_hour": first, **match}).items
+    early = sum(1 for t in edge if float(t["_created"]) < since)
+    total = len(edge) - early + (stored.count(_hour=list(range(first + 1, last + 1)), **match) if last > first else 0)
+    # Newest first by insertion; the early tasks of the first hour are the last ones, so read past them.
+    page = stored.find({"_hour": list(range(first, last + 1)), **match}, newest_first=True, limit=limit + early).items
+    recent = sorted((t for t in page if float(t["_created"]) >= since), key=lambda t: float(t["_created"]),
+                    reverse=True)
+    return recent[:limit], total
 
 
 def detail(task: Record) -> dict[str, Any]:

@@ -19,7 +19,7 @@ DEFAULT_TEAM: Record = {"team_id": "default", "team_name": "Default Team"}
 def find(account: Account, team_id: str) -> Record | None:
     if team_id == DEFAULT_TEAM["team_id"]:
         return dict(DEFAULT_TEAM)
-    return account.get(COLLECTION, team_id)
+    return account.collection(COLLECTION).get(team_id)
 
 
 def ensure(account: Account, team_id: str, name: str | None = None) -> Record:
@@ -28,7 +28,7 @@ def ensure(account: Account, team_id: str, name: str | None = None) -> Record:
     if found is not None:
         return found
     team = {"team_id": team_id, "team_name": name or team_id, "created_at": account.iso()}
-    account.put(COLLECTION, team_id, team)
+    account.collection(COLLECTION).put(team_id, team)
     return team
 
 

@@ -51,11 +51,10 @@ def _backup(ctx: RequestContext, volid: str, forbid_other_team: bool) -> Record:
 
 def _visible_backups(ctx: RequestContext, owner: Account) -> list[Record]:
     team_id = lookup.permissions(ctx).team_id
-    found = sorted(owner.all(backups.COLLECTION), key=lambda b: float(b["_created"]), reverse=True)
     if team_id is None:
-        return found
-    in_team = {i["uuid"] for i in owner.all(instances.COLLECTION) if i.get("team_id") == team_id}
-    return [b for b in found if b.get("instance_id") in in_team]
+        return backups.of_account(owner)
+    in_team = owner.collection(instances.COLLECTION).find({"team_id": team_id}).items
+    return backups.of_instances(owner, [str(i["uuid"]) for i in in_team])
 
 
 async def create_instance_backup_api_v1_instances__instance_id__backup_post(ctx: RequestContext) -> dict[str, Any]:
@@ -135,7 +134,7 @@ async def delete_backup_api_v1_backups_delete(ctx: RequestContext) -> dict[str, 
     params = {"volid": volid, "vm_uuid": backup["instance_id"], "vmid": backup["vmid"]}
     task = tasks.new_task(owner, backups.DELETE, subject, params, lookup.caller(ctx))
     backup["_deleting"] = task["task_id"]
-    owner.put(backups.COLLECTION, volid, backup)
+    owner.collection(backups.COLLECTION).put(volid, backup)
     return {"message": "Backup deletion started", "task_id": task["task_id"], "volid": volid}
 
 
@@ -180,7 +179,7 @@ async def update_backup_notes_api_v1_backups_notes_put(ctx: RequestContext) -> d
     volid = str(ctx.query["volid"])
     backup = _backup(ctx, volid, forbid_other_team=False)
     backup["notes"] = ctx.body["notes"]
-    owner.put(backups.COLLECTION, volid, backup)
+    owner.collection(backups.COLLECTION).put(volid, backup)
     return {"message": "Notes updated", "volid": volid, "notes": backup["notes"]}
 
 

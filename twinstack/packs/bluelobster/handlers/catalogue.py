@@ -21,10 +21,10 @@ async def get_available_instances_api_v1_instances_available_get(ctx: RequestCon
     # The caller's own finished deletions give capacity back before it is counted; other
     # accounts' are settled by their due jobs.
     settle_account(owner)
-    taken = capacity.used(owner)
+    left = capacity.left_by_host(owner)
     return {"data": [
         {"id": t.name, "instance_type": t.view(),
-         "regions_with_capacity_available": [r.view() for r in capacity.regions_with_capacity(owner, t, taken)]}
+         "regions_with_capacity_available": [r.view() for r in capacity.regions_with_capacity(t, left)]}
         for t in INSTANCE_TYPES.values()
     ]}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from twinstack.engine.context import RequestContext
+from twinstack.engine.pack import Handler
 
 OPERATIONAL = "operational"
 
@@ -23,4 +24,4 @@ async def health_check_api_v1_health_get(ctx: RequestContext) -> dict[str, Any]:
     return {**example, "status": "healthy", "timestamp": ctx.clock.iso(), "components": dict.fromkeys(names, OPERATIONAL)}
 
 
-HANDLERS = {"health_check_api_v1_health_get": health_check_api_v1_health_get}
+HANDLERS: dict[str, Handler] = {"health_check_api_v1_health_get": health_check_api_v1_health_get}

@@ -31,10 +31,7 @@ async def get_instance_log_api_v1_instances_log_post(ctx: RequestContext) -> dic
     owner = lookup.account(ctx)
     settle_account(owner)
     now = owner.now()
-    team_id = lookup.permissions(ctx).team_id
-    lived = [i for i in owner.all(instances.COLLECTION)
-             if billing.lived_during(i, start, end, now) and instances.visible_to(i, team_id)]
-    lived.sort(key=lambda i: float(i["_created"]), reverse=True)
+    lived = instances.existed_during(owner, start, end, lookup.permissions(ctx).team_id)
     shown = {"start": _shown(start, ctx.body["start_time"]), "end": _shown(end, ctx.body["end_time"])}
     return {"total_records": len(lived), "time_range": shown,
             "instances": [billing.log_entry(owner, i, now) for i in lived]}

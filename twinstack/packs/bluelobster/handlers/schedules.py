@@ -16,7 +16,7 @@ _PARAM = "vm_uuid"
 async def get_backup_schedule_api_v1_instances__vm_uuid__backup_schedule_get(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     instance = lookup.instance(ctx, _PARAM)
-    record = owner.get(schedules.COLLECTION, str(instance["uuid"]))
+    record = owner.collection(schedules.COLLECTION).get(str(instance["uuid"]))
     if record is None:
         raise NotFound(f"No backup schedule for VM {instance['uuid']}", field=_PARAM)
     return schedules.view(owner, record)

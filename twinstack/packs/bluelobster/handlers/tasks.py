@@ -18,10 +18,11 @@ MAX_DAYS = 7
 async def get_task_status_api_v1_tasks__task_id__get(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     task_id = str(ctx.path["task_id"])
-    found = owner.get(tasks.COLLECTION, task_id)
-    if found is not None:
+    stored = owner.collection(tasks.COLLECTION)
+    found = stored.get(task_id)
+    if found is not None and tasks.is_open(found):
         settle_subject(owner, str(found["_subject"]))
-        found = owner.get(tasks.COLLECTION, task_id)
+        found = stored.get(task_id)
     if found is None or tasks.expired(found, owner.now()):
         raise NotFound("Task not found", code="task_not_found", details={"task_id": task_id})
     return tasks.detail(found)
@@ -33,10 +34,10 @@ async def list_tasks_api_v1_tasks_get(ctx: RequestContext) -> dict[str, Any]:
     limit = min(max(int(ctx.query.get("limit", 50)), 1), MAX_LIMIT)
     days = min(max(int(ctx.query.get("days", 1)), 1), MAX_DAYS)
     status = ctx.query.get("status")
-    since = owner.now() - days * 86_400
-    recent = sorted(settle_account(owner), key=lambda t: float(t["_created"]), reverse=True)
-    found = [t for t in recent if float(t["_created"]) >= since and (not status or t["status"] == str(status).upper())]
-    return {"tasks": [tasks.summary(t) for t in found[:limit]], "total": len(found), "limit": limit, "days": days}
+    settle_account(owner)
+    found, total = tasks.created_since(owner, owner.now() - days * tasks.DAY, str(status).upper() if status else None,
+                                       limit)
+    return {"tasks": [tasks.summary(t) for t in found], "total": total, "limit": limit, "days": days}
 
 
 HANDLERS: dict[str, Handler] = {

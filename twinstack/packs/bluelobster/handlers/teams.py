@@ -47,7 +47,7 @@ async def list_team_instances_api_v1_teams__team_id__instances_get(ctx: RequestC
     if team is None:
         raise NotFound(f"Team {team_id} not found", field="team_id")
     settle_account(owner)
-    found = [instances.public(i) for i in instances.all_active(owner) if i.get("team_id") == team_id]
+    found = [instances.public(i) for i in instances.all_active(owner, team_id)]
     return {**teams.view(team), "instances": found, "total": len(found)}
 
 
