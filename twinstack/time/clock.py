@@ -25,6 +25,8 @@ class Clock:
         self._refresh = refresh
         self._offset = float(store.meta_get("clock_offset") or 0.0)
         self._read_at = _time.monotonic()
+        self._iso_second: int | None = None
+        self._iso_text = ""
 
     def now(self) -> float:
         mono = _time.monotonic()
@@ -47,7 +49,13 @@ class Clock:
         return realistic_seconds * self.factor
 
     def iso(self, at: float | None = None, millis: bool = False) -> str:
-        moment = datetime.fromtimestamp(self.now() if at is None else at, timezone.utc)
+        when = self.now() if at is None else at
+        second = int(when // 1)
+        if second != self._iso_second:
+            # Every response stamps the time; formatting it once per second keeps strftime off the hot path.
+            self._iso_text = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+            self._iso_second = second
         if millis:
-            return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+            # Rounded to microseconds first, as datetime does, so 1.001 reads .001, not .000.
+            return f"{self._iso_text}.{min(round((when - second) * 1_000_000), 999_999) // 1000:03d}Z"
+        return self._iso_text + "Z"
