@@ -94,3 +94,20 @@ def test_a_custom_launch_beyond_the_hosts_capacity_is_409_with_what_is_left(clou
 
 def _launch(region: str, instance_type: str) -> dict[str, Any]:
     return {**LAUNCH, "region": region, "instance_type": instance_type}
+
+
+def test_capacity_comes_back_exactly_once_however_often_the_deletion_is_read(client: TestClient, cloud: Cloud) -> None:
+    def in_use() -> dict[str, int]:
+        dev = next(r for r in client.get("/_twinstack/bluelobster/inventory").json()["regions"]
+                   if r["name"] == "us-east-dev")
+        return dict(dev["in_use"])
+
+    instance_id = cloud.running(region="us-east-dev", instance_type="gpu_1x_a4000")
+    assert in_use() == {"cores": 8, "memory": 32, "storage": 250, "gpus": 1, "addresses": 1}
+    task_id = cloud.ok("DELETE", f"/instances/{instance_id}")["task_id"]
+    for _ in range(3):
+        assert cloud.task(task_id)["status"] == "COMPLETED"
+        cloud.ok("GET", "/instances/available")
+    assert in_use() == {"cores": 0, "memory": 0, "storage": 0, "gpus": 0, "addresses": 0}
+    assert [cloud.running(region="us-east-dev", instance_type="gpu_1x_a4000") for _ in range(4)]
+    assert in_use()["gpus"] == 4

@@ -147,3 +147,16 @@ def test_teams_made_in_the_dashboard_can_be_assigned(client: TestClient, cloud: 
     assert cloud.ok("PUT", f"/instances/{instance_id}/team?team_id=ml")["team_name"] == "ML"
     assert client.post("/_twinstack/bluelobster/teams", json={"tenant": "nobody", "team_id": "x"}).status_code == 404
     assert client.post("/_twinstack/bluelobster/teams", json={"tenant": cloud.tenant_id}).status_code == 400
+
+
+def test_the_list_shows_the_right_instances_among_many_tasks_and_deletions(cloud: Cloud) -> None:
+    launched = [cloud.running(name=f"vm-{n}") for n in range(6)]
+    for instance_id in launched:
+        for _ in range(5):
+            cloud.ok("POST", f"/instances/{instance_id}/power-cycle")
+    for instance_id in launched[::2]:
+        cloud.task(cloud.ok("DELETE", f"/instances/{instance_id}")["task_id"])
+    listed = cloud.ok("GET", "/instances")
+    assert [i["uuid"] for i in listed] == launched[1::2][::-1]
+    assert {i["power_status"] for i in listed} == {"running"}
+    assert cloud.ok("GET", "/tasks")["total"] == 6 + 30 + 3

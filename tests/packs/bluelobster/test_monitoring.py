@@ -90,3 +90,12 @@ def test_the_log_refuses_a_reversed_or_too_long_range_with_422(cloud: Cloud) -> 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_an_expired_ticket_is_forgotten_an_hour_later(cloud: Cloud) -> None:
+    instance_id = cloud.running()
+    ticket = cloud.ok("POST", f"/instances/{instance_id}/console")["ticket"]
+    cloud.advance(30 + 3000)
+    assert connect(cloud, ticket)["reason"] == "ticket expired"
+    cloud.advance(700)
+    assert connect(cloud, ticket) == {"accepted": False, "reason": "unknown ticket"}
