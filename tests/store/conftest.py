@@ -19,7 +19,7 @@ import pytest
 
 from tests.store.pg import scratch_database
 from twinstack.store import Store, open_store
-from twinstack.store._schema import DERIVED, TABLES
+from twinstack.store._schema import BOOKKEEPING, DERIVED, TABLES
 
 IMPLEMENTATIONS = ["sqlite", "postgres"]
 BACKENDS = [pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -85,7 +85,7 @@ def fresh_stores(kind: str, tmp_path: Path, request: pytest.FixtureRequest, slot
         open_store(url, tmp_path).close()
         prepared.add(schema)
     with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
-        for table in (*TABLES, *DERIVED):
+        for table in (*TABLES, *DERIVED, *BOOKKEEPING):
             conn.execute(f"DELETE FROM {table}")
     return Stores(kind, url, tmp_path)
 

@@ -12,13 +12,18 @@ same moment can neither collide nor interleave out of order.
 ``jobs.claimed`` is the wall-clock time until which a claimer holds the job,
 0 while nobody does; see ``SqlStore.claim_due_jobs``.
 
-Two tables are derived from ``resources`` and written in the same
-transaction as the row they describe, so a look-up never loads a collection:
-``resource_index`` holds one row per resource and declared field (its value
-as text, and the resource's ``seq`` so pages come out in insertion order),
-``resource_counts`` the number of resources per collection. Snapshots leave
-them out; an import, or a process declaring an index the state has not
-built yet, rebuilds them from ``resources``.
+Two tables are derived from ``resources``, so a look-up never loads a
+collection: ``resource_index`` holds one row per resource and declared field
+(its value as text, and the resource's ``seq`` so pages come out in insertion
+order), written in the same transaction as the row it describes;
+``resource_counts`` the number of resources per collection, kept by a trigger
+on ``resources`` (each implementation creates its own), so that writing an
+unindexed resource stays one statement. Snapshots leave both out; a reset
+empties them and an import rebuilds them.
+
+``indexed_fields`` names the fields whose index rows are complete: declaring
+one that is not there indexes the stored resources once, whichever process
+does it first. It is neither exported nor reset, since both keep it true.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ TABLES = ("resources", "tenants", "credentials", "kv", "counters", "jobs", "outb
 """The tables a snapshot carries."""
 DERIVED = ("resource_index", "resource_counts")
 """Tables rebuilt from ``resources``: wiped by a reset, never exported."""
+BOOKKEEPING = ("indexed_fields",)
+"""The store's records about its derived tables: neither exported nor reset."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "resources": ("service", "tenant", "collection", "rid", "seq", "created_at", "updated_at", "data"),
@@ -89,6 +96,8 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS resource_counts (
         service TEXT NOT NULL, tenant TEXT NOT NULL, collection TEXT NOT NULL, n BIGINT NOT NULL,
         PRIMARY KEY (service, tenant, collection))""",
+    """CREATE TABLE IF NOT EXISTS indexed_fields (
+        service TEXT NOT NULL, collection TEXT NOT NULL, field TEXT NOT NULL, PRIMARY KEY (service, collection, field))""",
     """CREATE TABLE IF NOT EXISTS jobs (
         id TEXT PRIMARY KEY, due_at DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL, service TEXT NOT NULL,
         tenant TEXT NOT NULL, payload TEXT NOT NULL, claimed DOUBLE PRECISION NOT NULL DEFAULT 0)""",

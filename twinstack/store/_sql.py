@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins  # within the store classes, `list` names their own method
 import dataclasses
+import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,9 +18,12 @@ from typing import Any
 
 import orjson
 
+from twinstack.store._index import (
+    INDEX_COLUMNS, ROW_ARGS, ROWS_PER_STATEMENT, UPSERT_TAIL, base_collection, cursor_seq, index_rows, matching,
+)
 from twinstack.store._schema import DERIVED, SCHEMA, TABLES
 from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
-from twinstack.store.base import JOB_LEASE_SECONDS, Bounds, Credential, Job, Page, UndeclaredIndex, Where
+from twinstack.store.base import JOB_LEASE_SECONDS, Bounds, Credential, Job, Page, Where
 
 _CRED_COLS = "token_hash, tenant, service, kind, label, scopes, schemes, data, created_at, expires_at, revoked_at"
 _JOB_COLS = "id, due_at, kind, service, tenant, payload"
@@ -33,8 +37,15 @@ def loads(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
+JOURNAL_KEPT = 100_000
+"""Newest request-journal entries kept; older ones are dropped as new ones arrive."""
+_JOURNAL_CHUNK = 400
+
 CREDENTIAL_TTL = 1.0
 """Seconds a credential look-up is reused by one process."""
+
+_DROP_LEGACY_MARKERS = "DELETE FROM meta WHERE substr(key, 1, 6)='index:'"
+"""Index markers once lived in meta, where snapshots carried them; ``indexed_fields`` holds them now."""
 
 
 class SqlStore:
@@ -46,6 +57,10 @@ class SqlStore:
     """Recent credential look-ups (made per instance by the implementation's ``__init__``)."""
     _indexes: dict[tuple[str, str], tuple[str, ...]]
     """Declared index fields by (service, collection), made per instance by ``__init__``."""
+    _lock: threading.RLock
+    """Held around every statement and for a whole transaction (made per instance by ``__init__``)."""
+    _depth: int
+    """How many ``transaction()`` blocks this store is inside."""
     SKIP_LOCKED = ""
     """Appended to the job-claiming subquery where the database can lock rows."""
     BAD_DATA: tuple[type[Exception], ...] = ()
@@ -62,6 +77,7 @@ class SqlStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """One atomic write; a nested block is a savepoint, undone alone when it raises."""
         raise NotImplementedError
         yield
 
@@ -72,6 +88,10 @@ class SqlStore:
         """SQL for the next insertion number of ``table``."""
         raise NotImplementedError
 
+    def _create_triggers(self) -> None:
+        """Create (once) the triggers keeping ``resource_counts`` in step with ``resources``."""
+        raise NotImplementedError
+
     def _after_import(self) -> None:
         """Called inside the import transaction, once every row is in."""
 
@@ -79,8 +99,31 @@ class SqlStore:
         return sql if self.P == "?" else sql.replace("?", self.P)
 
     def _create_schema(self) -> None:
+        """Every table and trigger; call inside the schema lock's transaction."""
         for stmt in SCHEMA:
             self._exec(stmt)
+        self._create_triggers()
+        # State written before collections were counted: count it once.
+        if self._fetch("SELECT 1 FROM resources LIMIT 1") and not self._fetch("SELECT 1 FROM resource_counts LIMIT 1"):
+            self._count_resources()
+        self._exec(_DROP_LEGACY_MARKERS)
+
+    def _count_resources(self) -> None:
+        self._exec("DELETE FROM resource_counts")
+        self._exec(
+            "INSERT INTO resource_counts (service, tenant, collection, n)"
+            " SELECT service, tenant, collection, COUNT(*) FROM resources GROUP BY service, tenant, collection"
+        )
+
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """Group a method's statements: in a transaction of their own, or the caller's (no savepoint needed)."""
+        with self._lock:
+            if self._depth:
+                yield
+            else:
+                with self.transaction():
+                    yield
 
     # resources -----------------------------------------------------------------
     def get(self, service: str, tenant: str, collection: str, rid: str) -> dict[str, Any] | None:
@@ -92,67 +135,52 @@ class SqlStore:
 
     def put(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> None:
         fields = self._indexed_fields(service, collection)
-        text = dumps(data)
-        with self.transaction():
-            if self._insert_row(service, tenant, collection, rid, text, now, fields, data):
-                return
-            rows = self._fetch(
-                self._q(
-                    "UPDATE resources SET data=?, updated_at=? WHERE service=? AND tenant=? AND collection=? AND rid=?"
-                    " RETURNING seq"
-                ),
-                (text, now, service, tenant, collection, rid),
-            )
-            if fields and rows:
-                self._write_index(service, tenant, collection, rid, int(rows[0][0]), fields, data)
+        sql = self._q(
+            "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
+            f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?) ON CONFLICT (service, tenant, collection, rid)"
+            " DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at"
+        )
+        args = (service, tenant, collection, rid, now, now, dumps(data))
+        if not fields:
+            # One statement, atomic by itself; the count follows by trigger.
+            self._exec(sql, args)
+            return
+        with self._atomic():
+            seq = int(self._fetch(sql + " RETURNING seq", args)[0][0])
+            self._write_index(index_rows(service, tenant, collection, rid, seq, fields, data))
 
     def insert(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> bool:
         fields = self._indexed_fields(service, collection)
-        with self.transaction():
-            return self._insert_row(service, tenant, collection, rid, dumps(data), now, fields, data)
-
-    def _insert_row(
-        self, service: str, tenant: str, collection: str, rid: str, text: str, now: float, fields: tuple[str, ...],
-        data: dict[str, Any],
-    ) -> bool:
-        """Insert unless the id exists (then False, nothing written); count it, index it. Call in a transaction."""
-        rows = self._fetch(
-            self._q(
-                "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
-                f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?)"
-                " ON CONFLICT (service, tenant, collection, rid) DO NOTHING RETURNING seq"
-            ),
-            (service, tenant, collection, rid, now, now, text),
+        sql = self._q(
+            "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
+            f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?)"
+            " ON CONFLICT (service, tenant, collection, rid) DO NOTHING"
         )
-        if not rows:
-            return False
-        self._exec(
-            self._q(
-                "INSERT INTO resource_counts (service, tenant, collection, n) VALUES (?,?,?,1)"
-                " ON CONFLICT (service, tenant, collection) DO UPDATE SET n=resource_counts.n+1"
-            ),
-            (service, tenant, collection),
-        )
-        if fields:
-            self._write_index(service, tenant, collection, rid, int(rows[0][0]), fields, data)
-        return True
+        args = (service, tenant, collection, rid, now, now, dumps(data))
+        if not fields:
+            return self._exec(sql, args) > 0
+        with self._atomic():
+            rows = self._fetch(sql + " RETURNING seq", args)
+            if rows:
+                self._write_index(index_rows(service, tenant, collection, rid, int(rows[0][0]), fields, data))
+        return bool(rows)
 
     def delete(self, service: str, tenant: str, collection: str, rid: str) -> bool:
         key = (service, tenant, collection, rid)
-        with self.transaction():
-            count = self._exec(
-                self._q("DELETE FROM resources WHERE service=? AND tenant=? AND collection=? AND rid=?"), key
-            )
+        sql = self._q("DELETE FROM resources WHERE service=? AND tenant=? AND collection=? AND rid=?")
+        fields = self._indexed_fields(service, collection)
+        if not fields:
+            return self._exec(sql, key) > 0
+        with self._atomic():
+            count = self._exec(sql, key)
             if count:
                 self._exec(
-                    self._q("UPDATE resource_counts SET n=n-1 WHERE service=? AND tenant=? AND collection=?"),
-                    key[:3],
+                    self._q(
+                        "DELETE FROM resource_index WHERE service=? AND tenant=? AND collection=?"
+                        f" AND field IN ({','.join('?' * len(fields))}) AND rid=?"
+                    ),
+                    (service, tenant, collection, *fields, rid),
                 )
-                if self._indexed_fields(service, collection):
-                    self._exec(
-                        self._q("DELETE FROM resource_index WHERE service=? AND tenant=? AND collection=? AND rid=?"),
-                        key,
-                    )
         return count > 0
 
     def list(
@@ -170,7 +198,10 @@ class SqlStore:
 
     def count(self, service: str, tenant: str, collection: str, where: Where | None = None) -> int:
         if where:
-            joins, conds, args = self._matching(service, tenant, collection, where)
+            match = matching(service, tenant, collection, where, self._indexed_fields(service, collection))
+            if match is None:
+                return 0
+            joins, conds, args = match
             rows = self._fetch(self._q(f"SELECT COUNT(*) FROM resource_index i0{joins} WHERE {conds}"), tuple(args))
             return int(rows[0][0])
         rows = self._fetch(
@@ -189,75 +220,70 @@ class SqlStore:
     # indexed look-ups ------------------------------------------------------------
     def declare_indexes(self, service: str, indexes: Mapping[str, Sequence[str]]) -> None:
         for collection, fields in indexes.items():
-            wanted = tuple(dict.fromkeys((*self._indexes.get((service, collection), ()), *fields)))
-            self._indexes[(service, collection)] = wanted
-            marker = f"index:{service}:{collection}"
-            if self.meta_get(marker) == ",".join(wanted):
+            known = self._indexes.get((service, base_collection(collection)), ())
+            self._indexes[(service, base_collection(collection))] = tuple(dict.fromkeys((*known, *fields)))
+        built = set(self._fetch(self._q("SELECT collection, field FROM indexed_fields WHERE service=?"), (service,)))
+        claim = self._q(
+            "INSERT INTO indexed_fields (service, collection, field) VALUES (?,?,?)"
+            " ON CONFLICT (service, collection, field) DO NOTHING"
+        )
+        for collection, fields in indexes.items():
+            base = base_collection(collection)
+            missing = [name for name in dict.fromkeys(fields) if (base, name) not in built]
+            if not missing:
                 continue
             with self.transaction():
-                self._build_index(service, collection, wanted)
-                self.meta_set(marker, ",".join(wanted))
+                # The first process to claim a field indexes it; one arriving meanwhile waits on that
+                # claim (PostgreSQL) or the write lock (SQLite), then finds the field claimed.
+                claimed = tuple(name for name in missing if self._exec(claim, (service, base, name)))
+                if claimed:
+                    self._build_index(service, base, claimed)
 
     def _indexed_fields(self, service: str, collection: str) -> tuple[str, ...]:
         if not self._indexes:
             return ()
-        base = collection.split("#", 1)[0]
-        return self._indexes.get((service, base), ())
+        return self._indexes.get((service, base_collection(collection)), ())
 
     def _build_index(self, service: str, collection: str, fields: tuple[str, ...]) -> None:
         """Index every stored resource of the collection (and its scoped variants) on ``fields``."""
-        self._exec(
-            self._q("DELETE FROM resource_index WHERE service=? AND (collection=? OR (collection>? AND collection<?))"),
-            (service, collection, *_scoped_range(collection)),
-        )
-        rows = self._fetch(
-            self._q(
-                "SELECT tenant, collection, rid, seq, data FROM resources"
-                " WHERE service=? AND (collection=? OR (collection>? AND collection<?))"
-            ),
-            (service, collection, *_scoped_range(collection)),
-        )
-        for tenant, scoped, rid, seq, data in rows:
-            self._write_index(service, tenant, scoped, rid, int(seq), fields, loads(data))
-
-    def _write_index(
-        self, service: str, tenant: str, collection: str, rid: str, seq: int, fields: tuple[str, ...],
-        data: dict[str, Any],
-    ) -> None:
-        sql = self._q(
-            "INSERT INTO resource_index (service, tenant, collection, field, rid, value, seq) VALUES (?,?,?,?,?,?,?)"
-            " ON CONFLICT (service, tenant, collection, field, rid) DO UPDATE SET value=excluded.value, seq=excluded.seq"
-        )
-        for name in fields:
-            self._exec(sql, (service, tenant, collection, name, rid, index_value(data.get(name)), seq))
-
-    def _matching(
-        self, service: str, tenant: str, collection: str, where: Where
-    ) -> tuple[str, str, builtins.list[Any]]:
-        """``(joins, conditions, args)`` selecting the index rows ``i0`` of resources matching ``where``."""
-        fields = self._indexed_fields(service, collection)
-        undeclared = [name for name in where if name not in fields]
-        if undeclared:
-            raise UndeclaredIndex(
-                f"{service}/{collection.split('#', 1)[0]}: no index on {', '.join(undeclared)} (declared: {', '.join(fields) or 'none'})"
+        # The counted collections name every (tenant, scoped collection) holding resources,
+        # so each is read through its own index, in batches, whatever the collation.
+        scoped = [
+            (str(tenant), str(name))
+            for tenant, name in self._fetch(self._q("SELECT tenant, collection FROM resource_counts WHERE service=?"), (service,))
+            if base_collection(str(name)) == collection
+        ]
+        for tenant, name in scoped:
+            self._exec(
+                self._q(
+                    "DELETE FROM resource_index WHERE service=? AND tenant=? AND collection=?"
+                    f" AND field IN ({','.join('?' * len(fields))})"
+                ),
+                (service, tenant, name, *fields),
             )
-        joins = ""
-        conds = ""
-        args: builtins.list[Any] = []
-        join_args: builtins.list[Any] = []
-        for n, (name, wanted) in enumerate(where.items()):
-            values = [index_value(v) for v in wanted] if isinstance(wanted, (builtins.list, tuple, set, frozenset)) else [index_value(wanted)]
-            test = f"i{n}.value=?" if len(values) == 1 else f"i{n}.value IN ({','.join('?' * len(values))})"
-            if n == 0:
-                conds = f"i0.service=? AND i0.tenant=? AND i0.collection=? AND i0.field=? AND {test}"
-                args = [service, tenant, collection, name, *values]
-            else:
-                joins += (
-                    f" JOIN resource_index i{n} ON i{n}.service=i0.service AND i{n}.tenant=i0.tenant"
-                    f" AND i{n}.collection=i0.collection AND i{n}.rid=i0.rid AND i{n}.field=? AND {test}"
+            last = -1
+            while True:
+                rows = self._fetch(
+                    self._q(
+                        "SELECT rid, seq, data FROM resources WHERE service=? AND tenant=? AND collection=? AND seq>?"
+                        " ORDER BY seq LIMIT 500"
+                    ),
+                    (service, tenant, name, last),
                 )
-                join_args += [name, *values]
-        return joins, conds, [*join_args, *args]
+                if not rows:
+                    break
+                self._write_index([
+                    row for rid, seq, data in rows for row in index_rows(service, tenant, name, rid, int(seq), fields, loads(data))
+                ])
+                last = int(rows[-1][1])
+
+    def _write_index(self, rows: builtins.list[tuple[Any, ...]]) -> None:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start: start + ROWS_PER_STATEMENT]
+            self._exec(
+                self._q(f"INSERT INTO resource_index ({INDEX_COLUMNS}) VALUES {','.join([ROW_ARGS] * len(chunk))}{UPSERT_TAIL}"),
+                tuple(value for row in chunk for value in row),
+            )
 
     def find(
         self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
@@ -265,7 +291,10 @@ class SqlStore:
     ) -> Page:
         order = "DESC" if newest_first else "ASC"
         if where:
-            joins, conds, args = self._matching(service, tenant, collection, where)
+            match = matching(service, tenant, collection, where, self._indexed_fields(service, collection))
+            if match is None:
+                return Page([], None)
+            joins, conds, args = match
             sql = (
                 f"SELECT i0.seq, r.data FROM resource_index i0{joins} JOIN resources r ON r.service=i0.service"
                 f" AND r.tenant=i0.tenant AND r.collection=i0.collection AND r.rid=i0.rid WHERE {conds}"
@@ -275,19 +304,21 @@ class SqlStore:
             sql = "SELECT seq, data FROM resources WHERE service=? AND tenant=? AND collection=?"
             args = [service, tenant, collection]
             seq_col = "seq"
-        position = _cursor_seq(after)
+        position = cursor_seq(after)
         if position is not None:
             sql += f" AND {seq_col}{'<' if newest_first else '>'}?"
             args.append(position)
         sql += f" ORDER BY {seq_col} {order}"
-        if limit is not None or offset:
+        size = None if limit is None else max(0, int(limit))
+        if size is not None or offset:
             # Both databases take a 64-bit LIMIT; "no limit" is spelt differently, a huge one is not.
+            # One row past the window tells whether there is a next page.
             sql += " LIMIT ? OFFSET ?"
-            args += [max(0, int(limit)) + 1 if limit is not None else 2**62, max(0, int(offset))]
+            args += [size + 1 if size is not None else 2**62, max(0, int(offset))]
         rows = self._fetch(self._q(sql), tuple(args))
-        more = limit is not None and len(rows) > max(0, int(limit))
-        if more:
-            rows = rows[: max(0, int(limit))]
+        more = size is not None and len(rows) > size
+        if size is not None and more:
+            rows = rows[:size]
         cursor = str(rows[-1][0]) if more and rows else None
         return Page([loads(r[1]) for r in rows], cursor)
 
@@ -310,37 +341,63 @@ class SqlStore:
             out.update((rid, loads(data)) for rid, data in rows)
         return out
 
+    def cursor_at(self, service: str, tenant: str, collection: str, rid: str) -> str | None:
+        rows = self._fetch(
+            self._q("SELECT seq FROM resources WHERE service=? AND tenant=? AND collection=? AND rid=?"),
+            (service, tenant, collection, rid),
+        )
+        return str(rows[0][0]) if rows else None
+
     # guarded counters ---------------------------------------------------------------
     def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
         bounds = within or {}
+        # Fields in a fixed order, so two transactions never lock them in opposite orders.
+        steps = [(name, int(deltas[name]), *bounds.get(name, (None, None))) for name in sorted(deltas)]
+        if not steps:
+            return {}
+        if len(steps) == 1:
+            # One guarded statement is all or nothing by itself.
+            name, delta, low, high = steps[0]
+            value = self._move(namespace, key, name, delta, low, high)
+            return None if value is None else {name: value}
         try:
+            # Within the caller's transaction this is a savepoint: a refusal undoes this call alone.
             with self.transaction():
                 out: dict[str, int] = {}
-                # Fields in a fixed order, so two transactions never lock them in opposite orders.
-                for name in sorted(deltas):
-                    delta = int(deltas[name])
-                    low, high = bounds.get(name, (None, None))
-                    self._exec(
-                        self._q("INSERT INTO counters (namespace, key, field, value) VALUES (?,?,?,0) ON CONFLICT DO NOTHING"),
-                        (namespace, key, name),
-                    )
-                    guard, args = "", [delta, namespace, key, name]
-                    if low is not None:
-                        guard += " AND value+?>=?"
-                        args += [delta, int(low)]
-                    if high is not None:
-                        guard += " AND value+?<=?"
-                        args += [delta, int(high)]
-                    rows = self._fetch(
-                        self._q(f"UPDATE counters SET value=value+? WHERE namespace=? AND key=? AND field=?{guard} RETURNING value"),
-                        tuple(args),
-                    )
-                    if not rows:
+                for name, delta, low, high in steps:
+                    value = self._move(namespace, key, name, delta, low, high)
+                    if value is None:
                         raise _OutOfBounds
-                    out[name] = int(rows[0][0])
+                    out[name] = value
                 return out
         except _OutOfBounds:
             return None
+
+    def _move(self, namespace: str, key: str, name: str, delta: int, low: int | None, high: int | None) -> int | None:
+        """Add ``delta`` to one counter field unless that takes it outside ``[low, high]``: the new value, or None."""
+        guard = ""
+        limits: builtins.list[int] = []
+        if low is not None:
+            guard += " AND counters.value+?>=?"
+            limits += [delta, int(low)]
+        if high is not None:
+            guard += " AND counters.value+?<=?"
+            limits += [delta, int(high)]
+        if (low is None or delta >= low) and (high is None or delta <= high):
+            # An absent field counts 0, so it may be created holding ``delta``. PostgreSQL
+            # re-checks the guard on the latest row version, which is what stops two racing
+            # callers from both taking the last unit.
+            sql = (
+                "INSERT INTO counters (namespace, key, field, value) VALUES (?,?,?,?)"
+                " ON CONFLICT (namespace, key, field) DO UPDATE SET value=counters.value+excluded.value"
+                f"{' WHERE ' + guard[5:] if guard else ''} RETURNING value"
+            )
+            args: tuple[Any, ...] = (namespace, key, name, delta, *limits)
+        else:
+            sql = f"UPDATE counters SET value=value+? WHERE namespace=? AND key=? AND field=?{guard} RETURNING value"
+            args = (delta, namespace, key, name, *limits)
+        rows = self._fetch(self._q(sql), args)
+        return int(rows[0][0]) if rows else None
 
     def counters(self, namespace: str, key: str) -> dict[str, int]:
         rows = self._fetch(self._q("SELECT field, value FROM counters WHERE namespace=? AND key=?"), (namespace, key))
@@ -392,13 +449,13 @@ class SqlStore:
         now = time.monotonic()
         hit = self._cred_cache.get(token_hash)
         if hit is not None and hit[0] > now:
-            return None if hit[1] is None else dataclasses.replace(hit[1], data=dict(hit[1].data))
+            return None if hit[1] is None else _copied(hit[1])
         rows = self._fetch(self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE token_hash=?"), (token_hash,))
         found = _cred(rows[0]) if rows else None
         if len(self._cred_cache) > 10_000:
             self._cred_cache.clear()
         self._cred_cache[token_hash] = (now + CREDENTIAL_TTL, found)
-        return None if found is None else dataclasses.replace(found, data=dict(found.data))
+        return None if found is None else _copied(found)
 
     def list_credentials(self, tenant: str, service: str) -> builtins.list[Credential]:
         rows = self._fetch(
@@ -522,9 +579,21 @@ class SqlStore:
     def add_journal(self, entries: builtins.list[dict[str, Any]]) -> None:
         if not entries:
             return
+        # A busy twin journals thousands of requests between flushes: one statement per chunk,
+        # not per entry, keeps the flush (on the event loop) short.
         with self.transaction():
-            for entry in entries:
-                self._exec(self._q(f"INSERT INTO journal (seq, data) VALUES ({self._seq('journal')},?)"), (dumps(entry),))
+            for start in range(0, len(entries), _JOURNAL_CHUNK):
+                chunk = entries[start: start + _JOURNAL_CHUNK]
+                seqs = self._next_seqs("journal", len(chunk))
+                values = ",".join("(?,?)" for _ in chunk)
+                args = tuple(v for seq, entry in zip(seqs, chunk) for v in (seq, dumps(entry)))
+                self._exec(self._q(f"INSERT INTO journal (seq, data) VALUES {values}"), args)
+            # An indexed range: nothing to do (and nothing read) until the journal is that long.
+            self._exec(self._q("DELETE FROM journal WHERE seq<=?"), (seqs[-1] - JOURNAL_KEPT,))
+
+    def _next_seqs(self, table: str, n: int) -> builtins.list[int]:
+        """``n`` new insertion numbers for ``table``, ascending (call inside a transaction)."""
+        raise NotImplementedError
 
     def list_journal(self, limit: int) -> builtins.list[dict[str, Any]]:
         return [loads(r[0]) for r in self._fetch(self._q("SELECT data FROM journal ORDER BY seq DESC LIMIT ?"), (limit,))]
@@ -572,57 +641,40 @@ class SqlStore:
             with self.transaction():
                 import_tables(snapshot, self._exec, self._q)
                 self._after_import()
-                self._rebuild_derived()
+                self._exec(_DROP_LEGACY_MARKERS)
+                self._count_resources()
+                self._rebuild_indexes()
         except self.BAD_DATA as exc:
             # Raised out of the transaction, so it has been rolled back.
             raise SnapshotError(f"snapshot rejected by the database: {exc}") from exc
 
-
-    def _rebuild_derived(self) -> None:
-        """Counts and declared indexes from the imported resources (another store's indexes are rebuilt at its start)."""
-        for table in DERIVED:
-            self._exec(f"DELETE FROM {table}")
-        self._exec(
-            "INSERT INTO resource_counts (service, tenant, collection, n)"
-            " SELECT service, tenant, collection, COUNT(*) FROM resources GROUP BY service, tenant, collection"
-        )
-        self._exec(self._q("DELETE FROM meta WHERE key LIKE ?"), ("index:%",))
+    def _rebuild_indexes(self) -> None:
+        """Index the imported resources on every field a process sharing this state declared, or this one did."""
+        self._exec("DELETE FROM resource_index")
+        wanted: dict[tuple[str, str], builtins.list[str]] = {}
+        for service, collection, name in self._fetch("SELECT service, collection, field FROM indexed_fields"):
+            wanted.setdefault((str(service), str(collection)), []).append(str(name))
         for (service, collection), fields in self._indexes.items():
-            self._build_index(service, collection, fields)
-            self.meta_set(f"index:{service}:{collection}", ",".join(fields))
+            known = wanted.setdefault((service, collection), [])
+            for name in fields:
+                if name not in known:
+                    known.append(name)
+                    self._exec(
+                        self._q("INSERT INTO indexed_fields (service, collection, field) VALUES (?,?,?)"),
+                        (service, collection, name),
+                    )
+        for (service, collection), names in wanted.items():
+            self._build_index(service, collection, tuple(names))
 
 
 class _OutOfBounds(Exception):
     """Rolls back an ``adjust`` whose field would cross a bound."""
 
 
-def index_value(value: Any) -> str:
-    """How a field's value is compared in ``resource_index``: as text, with one spelling per value."""
-    if value is None:
-        return "\x01"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dict, builtins.list)):
-        return dumps(value)
-    return str(value)
-
-
-def _scoped_range(collection: str) -> tuple[str, str]:
-    """Bounds between which the scoped variants ``collection#...`` sort (``$`` follows ``#``)."""
-    return collection + "#", collection + "$"
-
-
-def _cursor_seq(after: str | None) -> int | None:
-    if after is None or after == "":
-        return None
-    try:
-        return int(after)
-    except ValueError:
-        return None
+def _copied(c: Credential) -> Credential:
+    """A copy a caller may change (``dataclasses.replace`` costs several times more on this path)."""
+    return Credential(c.token_hash, c.tenant, c.service, c.kind, c.label, c.scopes, c.schemes, dict(c.data),
+                      c.created_at, c.expires_at, c.revoked_at)
 
 
 def _cred_row(c: Credential) -> tuple[Any, ...]:

@@ -127,6 +127,10 @@ class Store(Protocol):
     def get_many(self, service: str, tenant: str, collection: str, rids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The stored resources among ``rids``, by id (unknown ids are left out)."""
 
+    def cursor_at(self, service: str, tenant: str, collection: str, rid: str) -> str | None:
+        """A cursor at ``rid``'s place: ``find(after=...)`` with it continues just past ``rid``, in either order
+        and whatever ``where``; None when ``rid`` is not stored (APIs that page by "starting after this id")."""
+
     # guarded counters ----------------------------------------------------------
     def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
         """Add ``deltas`` to the counter fields of ``key`` (absent fields count 0), all or nothing.

@@ -1,0 +1,101 @@
+"""How resources are indexed by their declared fields: the text a value is compared as, and the SQL that matches.
+
+``resource_index`` holds one row per resource and declared field. A value is
+stored as text with one spelling per value (``1``, ``1.0`` and ``"1"`` are
+all ``1``), so a look-up is one equality on an index. PostgreSQL text cannot
+hold NUL, so null and absent are spelt ``\\x01`` and a string holding NUL or
+``\\x01`` is escaped: no two different values share a spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import orjson
+
+from twinstack.store.base import UndeclaredIndex, Where
+
+NULL = "\x01"
+"""The spelling of null and absent; an escaped string never is just this."""
+
+INDEX_COLUMNS = "service, tenant, collection, field, rid, value, seq"
+ROW_ARGS = "(?,?,?,?,?,?,?)"
+UPSERT_TAIL = " ON CONFLICT (service, tenant, collection, field, rid) DO UPDATE SET value=excluded.value, seq=excluded.seq"
+"""Closes ``INSERT INTO resource_index ({INDEX_COLUMNS}) VALUES ...``: a row written again takes the new value."""
+
+ROWS_PER_STATEMENT = 200
+"""Index rows written by one statement (7 arguments each: far below either database's limit)."""
+
+
+def index_value(value: Any) -> str:
+    """How a field's value is compared in ``resource_index``: as text, with one spelling per value."""
+    if value is None:
+        return NULL
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = orjson.dumps(value).decode() if isinstance(value, (dict, list)) else str(value)
+    if "\x00" in text or NULL in text:
+        text = text.replace(NULL, "\x01\x02").replace("\x00", "\x01\x03")
+    return text
+
+
+def index_rows(
+    service: str, tenant: str, collection: str, rid: str, seq: int, fields: Sequence[str], data: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    return [(service, tenant, collection, name, rid, index_value(data.get(name)), seq) for name in fields]
+
+
+def base_collection(collection: str) -> str:
+    """The name a collection's indexes are declared under: without its ``#scope``."""
+    return collection.split("#", 1)[0]
+
+
+def matching(
+    service: str, tenant: str, collection: str, where: Where, declared: Collection[str]
+) -> tuple[str, str, list[Any]] | None:
+    """``(joins, conditions, args)`` selecting the index rows ``i0`` of resources matching ``where``.
+
+    ``None`` when nothing can match (a field asked to be any of no values).
+    """
+    undeclared = [name for name in where if name not in declared]
+    if undeclared:
+        raise UndeclaredIndex(
+            f"{service}/{base_collection(collection)}: no index on {', '.join(undeclared)}"
+            f" (declared: {', '.join(declared) or 'none'})"
+        )
+    joins = ""
+    conds = ""
+    args: list[Any] = []
+    join_args: list[Any] = []
+    for n, (name, wanted) in enumerate(where.items()):
+        values = [index_value(v) for v in wanted] if isinstance(wanted, (list, tuple, set, frozenset)) else [
+            index_value(wanted)]
+        if not values:
+            return None
+        test = f"i{n}.value=?" if len(values) == 1 else f"i{n}.value IN ({','.join('?' * len(values))})"
+        if n == 0:
+            conds = f"i0.service=? AND i0.tenant=? AND i0.collection=? AND i0.field=? AND {test}"
+            args = [service, tenant, collection, name, *values]
+        else:
+            joins += (
+                f" JOIN resource_index i{n} ON i{n}.service=i0.service AND i{n}.tenant=i0.tenant"
+                f" AND i{n}.collection=i0.collection AND i{n}.rid=i0.rid AND i{n}.field=? AND {test}"
+            )
+            join_args += [name, *values]
+    # The joins' placeholders come first in the statement's text.
+    return joins, conds, [*join_args, *args]
+
+
+def cursor_seq(after: str | None) -> int | None:
+    """The insertion number a ``Page.cursor`` stands for (``None``: from the start)."""
+    if after is None or after == "":
+        return None
+    try:
+        return int(after)
+    except ValueError:
+        return None
