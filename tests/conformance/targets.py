@@ -93,6 +93,8 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "getIpThreat": ((422,), "the path must be an IPv4 or IPv6 address"),
     "createPat": ((400,), "scopes must be names the account API lists"),
     "createDnsZone": ((400,), "the domain must be valid and not yet a zone (zone names are global)"),
+    "createSmsKeyword": ((400, 409), "a keyword is 2-20 letters or digits (the 400 example says so) and reserved by "
+                                     "one customer at a time, whatever its case"),
 }
 G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),

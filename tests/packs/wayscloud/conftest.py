@@ -10,6 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
+from tests.packs.no_scans import no_whole_collection_reads  # noqa: F401  (autouse: no scans on request paths)
 
 API = "/wayscloud/v1"
 

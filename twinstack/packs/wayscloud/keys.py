@@ -10,6 +10,11 @@ in the credential's ``data``. Formats follow the document's examples:
 - PAT ``wayscloud_pat_<id>_<secret>``.
 
 Service keys satisfy every scheme but ``AccountAuth``; PATs satisfy all four.
+
+A key is found by its id through the tenant's ``account/api-keys`` collection,
+one record per key (written with the credential, in one transaction) holding
+the credential's hash; the key list is the tenant's credentials of this service,
+which are exactly its keys.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from twinstack.engine.state import Collection
 from twinstack.engine.tenants import Issuer
+from twinstack.engine.twin import Twin
 from twinstack.packs.wayscloud.permissions import ALL_SERVICES, PAT_SCOPES, expand_pat_scopes, service_scopes
 from twinstack.store import Credential, Store
 from twinstack.time.clock import Clock
@@ -35,6 +42,9 @@ PREFIX_LENGTH = 17
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
 
 CREATED_WARNING = "Save this key now. It cannot be retrieved later."
+
+KEY_IDS = "account/api-keys"
+"""Store collection: key id -> ``{"_token": <credential hash>}``."""
 
 
 def issue_tenant_keys(issuer: Issuer) -> dict[str, Any]:
@@ -73,18 +83,31 @@ def _store_key(
         "shown_scopes": shown_scopes, "description": description,
     }
     schemes = SERVICE_KEY_SCHEMES if kind == SERVICE_KEY else PAT_SCHEMES
-    return issuer.credential(token, kind, scopes=scopes, schemes=list(schemes), label=description, data=data,
-                             expires_at=expires_at)
+    with issuer.twin.store.transaction():
+        cred = issuer.credential(token, kind, scopes=scopes, schemes=list(schemes), label=description, data=data,
+                                 expires_at=expires_at)
+        _key_ids(issuer.twin, issuer.tenant).put(str(data["key_id"]), {"_token": cred.token_hash})
+    return cred
+
+
+def _key_ids(twin: Twin, tenant: str) -> Collection:
+    return twin.collection(tenant, KEY_IDS)
 
 
 def account_keys(store: Store, tenant: str, service: str) -> list[Credential]:
-    """The tenant's service keys and PATs, newest first."""
+    """The tenant's service keys and PATs, newest first.
+
+    ``listApiKeys`` answers every key (it has no paging), and this service
+    issues no other credentials, so the tenant's credentials are the answer.
+    """
     creds = [c for c in store.list_credentials(tenant, service) if c.kind in KEY_KINDS]
     return sorted(creds, key=lambda c: c.created_at, reverse=True)
 
 
-def find_key(store: Store, tenant: str, service: str, key_id: str) -> Credential | None:
-    return next((c for c in account_keys(store, tenant, service) if c.data.get("key_id") == key_id), None)
+def find_key(twin: Twin, tenant: str, key_id: str) -> Credential | None:
+    record = _key_ids(twin, tenant).get(key_id)
+    cred = twin.store.find_credential(str(record["_token"])) if record is not None else None
+    return cred if cred is not None and cred.tenant == tenant and cred.kind in KEY_KINDS else None
 
 
 def revoke(store: Store, cred: Credential, now: float) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from twinstack.engine.pack import Pack
 from twinstack.packs.wayscloud.auth import extract, on_tenant, tenant_credentials
 from twinstack.packs.wayscloud.errors import render_error, validation_status
-from twinstack.packs.wayscloud.handlers import HANDLERS
+from twinstack.packs.wayscloud.handlers import HANDLERS, INDEXES
 from twinstack.packs.wayscloud.permissions import operation_scopes
 from twinstack.packs.wayscloud.statuses import conform
 
@@ -31,5 +31,6 @@ PACK = Pack(
     extract=extract,
     on_tenant=on_tenant,
     scopes=operation_scopes(_DOC),
+    indexes=INDEXES,
     handlers=conform(_DOC, HANDLERS),
 )

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 from twinstack.engine.tenants import DEFAULT_TENANT, Issuer
+from twinstack.engine.twin import Twin
 
 COLLECTION = "account/profile"
 _ID = "me"
@@ -34,19 +35,17 @@ def _profile(customer_id: str, tenant: str, created_at: str) -> dict[str, Any]:
 
 
 def seed_profile(issuer: Issuer) -> None:
-    twin = issuer.twin
-    if twin.store.get(twin.slug, issuer.tenant, COLLECTION, _ID) is not None:
-        return
-    profile = _profile(issuer.uuid(), issuer.tenant, twin.clock.iso(issuer.now))
-    twin.store.put(twin.slug, issuer.tenant, COLLECTION, _ID, profile, issuer.now)
+    state = issuer.twin.collection(issuer.tenant, COLLECTION)
+    if state.get(_ID) is None:
+        state.put(_ID, _profile(issuer.uuid(), issuer.tenant, issuer.twin.clock.iso(issuer.now)))
 
 
-def account_profile(twin: Any, tenant: str) -> dict[str, Any]:
+def account_profile(twin: Twin, tenant: str) -> dict[str, Any]:
     """The tenant's profile; created on first use for tenants older than this pack's seeding."""
-    found = twin.store.get(twin.slug, tenant, COLLECTION, _ID)
+    state = twin.collection(tenant, COLLECTION)
+    found = state.get(_ID)
     if found is not None:
         return dict(found)
-    now = twin.clock.now()
-    profile = _profile(str(uuid.uuid4()), tenant, twin.clock.iso(now))
-    twin.store.put(twin.slug, tenant, COLLECTION, _ID, profile, now)
-    return profile
+    profile = _profile(str(uuid.uuid4()), tenant, twin.clock.iso())
+    # Two first requests racing: the one stored first is the profile.
+    return profile if state.insert(_ID, profile) else dict(state.get(_ID) or profile)

@@ -1,15 +1,18 @@
-"""Operation overrides of the wayscloud twin, one module per document tag, merged by operationId."""
+"""Operation overrides of the wayscloud twin, one module per document tag, merged by operationId; their indexes."""
 
 from __future__ import annotations
 
-from twinstack.engine.pack import Handler
+from twinstack.engine.pack import Handler, merge_handlers
 from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps_backups
 
-HANDLERS: dict[str, Handler] = {
-    **account.HANDLERS,
-    **databases.HANDLERS,
-    **dns.HANDLERS,
-    **ip_intelligence.HANDLERS,
-    **sms_keywords.HANDLERS,
-    **vps_backups.HANDLERS,
-}
+HANDLERS: dict[str, Handler] = merge_handlers(
+    account.HANDLERS,
+    databases.HANDLERS,
+    dns.HANDLERS,
+    ip_intelligence.HANDLERS,
+    sms_keywords.HANDLERS,
+    vps_backups.HANDLERS,
+)
+
+INDEXES: dict[str, tuple[str, ...]] = databases.INDEXES
+"""What the handlers look resources up by, for ``Pack.indexes``."""

@@ -73,7 +73,7 @@ def _created(ctx: RequestContext, token: str, data: dict[str, Any], key_type: st
 
 async def revoke_api_key(ctx: RequestContext) -> Any:
     key_id = str(ctx.path["key_id"])
-    cred = find_key(ctx.store, ctx.tenant, ctx.slug, key_id)
+    cred = find_key(ctx.twin, ctx.tenant, key_id)
     if cred is None:
         raise NotFound("Key not found", field="key_id")
     # Revoking twice is not an error: the key stays listed, inactive.
