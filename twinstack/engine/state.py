@@ -56,6 +56,10 @@ class Collection:
         return self.store.find(self.service, self.tenant, self.name, where=where or None,
                                newest_first=newest_first, limit=limit, offset=offset, after=after)
 
+    def cursor_at(self, rid: str) -> str | None:
+        """Where ``find(after=...)`` continues past ``rid``; None when ``rid`` is not stored."""
+        return self.store.cursor_at(self.service, self.tenant, self.name, rid)
+
     def find_one(self, **where: Any) -> Record | None:
         return self.store.find_one(self.service, self.tenant, self.name, where)
 

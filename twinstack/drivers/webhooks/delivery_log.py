@@ -1,16 +1,16 @@
 """The durable delivery log: every delivery with its attempts, listable newest first with a cursor.
 
 Deliveries are resources of ``webhooks:deliveries`` (service and tenant
-scoped); each endpoint also has an index collection
-``webhooks:deliveries:<endpoint id>`` holding just the ids of its deliveries,
-so one endpoint's log pages without reading the others'. Both are written in
-the caller's transaction.
+scoped), written in the caller's transaction. The store indexes them by
+``endpoint_id`` and ``status`` (``declare`` asks for it when a service is
+configured), so one endpoint's log, or its pending deliveries, are read
+without touching the others'.
 
 Entries are only ever appended, never deleted, and the store orders a
-collection by insertion. A cursor therefore records how many entries there
-were when the first page was read and how far the reader got; entries added
-since push the rest down by exactly their number, so no entry is skipped or
-repeated while the log grows under a reader.
+collection by insertion. A cursor holds the store's position after the last
+entry read, and the next page seeks past it: entries added since are newer,
+so they come before the reader's position and none is skipped or repeated
+while the log grows under a reader, however deep the page.
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ from twinstack.store import Store
 
 DELIVERIES = "webhooks:deliveries"
 _SCAN = 500
-
-
-def endpoint_index(endpoint_id: str) -> str:
-    return f"{DELIVERIES}:{endpoint_id}"
+_CURSOR = "after:"
 
 
 class DeliveryLog:
@@ -36,10 +33,12 @@ class DeliveryLog:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def declare(self, service: str) -> None:
+        """Have the store index ``service``'s deliveries by endpoint and status; at start, before the first write."""
+        self.store.declare_indexes(service, {DELIVERIES: ("endpoint_id", "status")})
+
     def add(self, service: str, tenant: str, delivery: Delivery) -> None:
         self.store.put(service, tenant, DELIVERIES, delivery.id, delivery.to_dict(), delivery.created_at)
-        index = endpoint_index(delivery.endpoint_id)
-        self.store.put(service, tenant, index, delivery.id, {"id": delivery.id}, delivery.created_at)
 
     def save(self, service: str, tenant: str, delivery: Delivery) -> None:
         self.store.put(service, tenant, DELIVERIES, delivery.id, delivery.to_dict(), delivery.updated_at)
@@ -54,69 +53,47 @@ class DeliveryLog:
     ) -> DeliveryPage:
         """Newest first; continue with ``cursor`` (from the previous page) or after a delivery id.
 
-        An unknown ``starting_after`` gives an empty page; a malformed ``cursor``
-        raises ``ValueError``.
+        An unknown ``starting_after`` (or another endpoint's delivery) gives an
+        empty page; a malformed ``cursor`` raises ``ValueError``.
         """
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        collection = endpoint_index(endpoint_id) if endpoint_id is not None else DELIVERIES
-        total = self.store.count(service, tenant, collection)
+        after = None
         if cursor is not None:
-            then, offset = _decode(cursor)
-            offset += max(0, total - then)
+            after = _decode(cursor)
         elif starting_after is not None:
-            position = self._position(service, tenant, collection, starting_after)
-            if position is None:
+            anchor = self.get(service, tenant, starting_after)
+            if anchor is not None and endpoint_id in (None, anchor.endpoint_id):
+                after = self.store.cursor_at(service, tenant, DELIVERIES, starting_after)
+            if after is None:
                 return DeliveryPage([], None)
-            offset = position + 1
-        else:
-            offset = 0
-        rows = self.store.list(service, tenant, collection, newest_first=True, limit=limit + 1, offset=offset)
-        items = [self._load(service, tenant, row) for row in rows[:limit]]
-        next_cursor = _encode(total, offset + limit) if len(rows) > limit else None
-        return DeliveryPage([d for d in items if d is not None], next_cursor)
+        where = {"endpoint_id": endpoint_id} if endpoint_id is not None else None
+        found = self.store.find(service, tenant, DELIVERIES, where=where, newest_first=True, limit=limit, after=after)
+        next_cursor = _encode(found.cursor) if found.cursor is not None else None
+        return DeliveryPage([Delivery.from_dict(d) for d in found.items], next_cursor)
 
-    def of_endpoint(self, service: str, tenant: str, endpoint_id: str) -> Iterator[Delivery]:
-        """Every delivery to one endpoint, newest first, read in bounded pages."""
-        collection = endpoint_index(endpoint_id)
-        offset = 0
+    def of_endpoint(self, service: str, tenant: str, endpoint_id: str, *, status: str | None = None) -> Iterator[Delivery]:
+        """Every delivery to one endpoint (of ``status`` only, if given), newest first, read in bounded pages."""
+        where = {"endpoint_id": endpoint_id} if status is None else {"endpoint_id": endpoint_id, "status": status}
+        after = None
         while True:
-            rows = self.store.list(service, tenant, collection, newest_first=True, limit=_SCAN, offset=offset)
-            for row in rows:
-                delivery = self.get(service, tenant, str(row["id"]))
-                if delivery is not None:
-                    yield delivery
-            if len(rows) < _SCAN:
+            found = self.store.find(service, tenant, DELIVERIES, where=where, newest_first=True, limit=_SCAN, after=after)
+            yield from (Delivery.from_dict(d) for d in found.items)
+            if found.cursor is None:
                 return
-            offset += _SCAN
-
-    def _load(self, service: str, tenant: str, row: dict[str, object]) -> Delivery | None:
-        if "body" in row:
-            return Delivery.from_dict(row)
-        return self.get(service, tenant, str(row["id"]))
-
-    def _position(self, service: str, tenant: str, collection: str, delivery_id: str) -> int | None:
-        offset = 0
-        while True:
-            rows = self.store.list(service, tenant, collection, newest_first=True, limit=_SCAN, offset=offset)
-            for index, row in enumerate(rows):
-                if str(row["id"]) == delivery_id:
-                    return offset + index
-            if len(rows) < _SCAN:
-                return None
-            offset += _SCAN
+            after = found.cursor
 
 
-def _encode(total: int, offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{total}:{offset}".encode()).decode().rstrip("=")
+def _encode(position: str) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR}{position}".encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[int, int]:
+def _decode(cursor: str) -> str:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        total, offset = (int(part) for part in text.split(":"))
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ValueError(f"malformed cursor {cursor!r}") from None
-    if total < 0 or offset < 0:
+    position = text.removeprefix(_CURSOR)
+    if position == text or not position:
         raise ValueError(f"malformed cursor {cursor!r}")
-    return total, offset
+    return position

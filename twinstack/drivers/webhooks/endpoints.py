@@ -5,6 +5,10 @@ service and tenant, so one tenant never sees another's. Secrets live in the
 key-value table (namespace ``webhooks:secrets``), apart from the endpoint
 documents: every read of an endpoint is then safe to show. The colon keeps
 both names out of reach of collections the engine infers from a document.
+
+Endpoints are looked up by their ``status`` through an index the store keeps
+(``declare`` asks for it when a service is configured), so a list or an
+event's fan-out reads the live endpoints only, a page at a time where asked.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from twinstack.store import Store
 
 ENDPOINTS = "webhooks:endpoints"
 SECRETS = "webhooks:secrets"
+LIVE = ("active", "disabled")
+"""The statuses of endpoints that are still there for the API (a revoked one is gone)."""
 
 
 def check_url(url: str) -> None:
@@ -44,6 +50,10 @@ class EndpointBook:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def declare(self, service: str) -> None:
+        """Have the store index ``service``'s endpoints by status; at start, before the first write."""
+        self.store.declare_indexes(service, {ENDPOINTS: ("status",)})
+
     def add(self, service: str, tenant: str, endpoint: Endpoint, secret: str) -> None:
         self.store.kv_put(SECRETS, _secret_key(service, tenant, endpoint.id), secret)
         self.save(service, tenant, endpoint, endpoint.created_at)
@@ -56,13 +66,39 @@ class EndpointBook:
         return Endpoint.from_dict(data) if data is not None else None
 
     def list(self, service: str, tenant: str, *, include_revoked: bool = False) -> builtins.list[Endpoint]:
-        """Newest first."""
-        found = [Endpoint.from_dict(d) for d in self.store.list(service, tenant, ENDPOINTS, newest_first=True)]
-        return found if include_revoked else [e for e in found if e.status != "revoked"]
+        """Newest first: the tenant's live endpoints (revoked ones too if asked)."""
+        found = self.store.find(service, tenant, ENDPOINTS, where=_live(include_revoked), newest_first=True)
+        return [Endpoint.from_dict(d) for d in found.items]
+
+    def page(
+        self, service: str, tenant: str, *, limit: int, starting_after: str | None = None, include_revoked: bool = False,
+    ) -> tuple[builtins.list[Endpoint], bool]:
+        """Up to ``limit`` endpoints newest first, after the one ``starting_after`` names; whether more follow.
+
+        An id that is not on the list (unknown, another tenant's, revoked) gives
+        an empty page; a ``limit`` below one raises ``ValueError``.
+        """
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        after = None
+        if starting_after is not None:
+            anchor = self.get(service, tenant, starting_after)
+            if anchor is not None and (include_revoked or anchor.status != "revoked"):
+                after = self.store.cursor_at(service, tenant, ENDPOINTS, starting_after)
+            if after is None:
+                return [], False
+        found = self.store.find(
+            service, tenant, ENDPOINTS, where=_live(include_revoked), newest_first=True, limit=limit, after=after
+        )
+        return [Endpoint.from_dict(d) for d in found.items], found.cursor is not None
 
     def secret(self, service: str, tenant: str, endpoint_id: str) -> str | None:
         value = self.store.kv_get(SECRETS, _secret_key(service, tenant, endpoint_id))
         return str(value) if value is not None else None
+
+
+def _live(include_revoked: bool) -> dict[str, tuple[str, ...]] | None:
+    return None if include_revoked else {"status": LIVE}
 
 
 def _secret_key(service: str, tenant: str, endpoint_id: str) -> str:

@@ -71,6 +71,8 @@ class Webhooks:
     def configure(self, service: str, settings: WebhookSettings | None = None) -> None:
         """Enable ``service`` with ``settings`` and register its delivery job; call it at start."""
         self._settings[service] = settings or WebhookSettings()
+        self.endpoints.declare(service)
+        self.log.declare(service)
 
         async def deliver(job: Job) -> None:
             await self._run_job(service, job)
@@ -148,7 +150,7 @@ class Webhooks:
             now = self.clock.now()
             endpoint.status, endpoint.revoked_at = "revoked", now
             self.endpoints.save(service, tenant, endpoint, now)
-            for delivery in self.log.of_endpoint(service, tenant, endpoint_id):
+            for delivery in self.log.of_endpoint(service, tenant, endpoint_id, status="pending"):
                 if delivery.status != "pending":
                     continue
                 delivery.status, delivery.error_message = "failed", REVOKED
