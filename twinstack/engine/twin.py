@@ -362,10 +362,14 @@ class Twin:
                 error.original_status = status
                 status = replacement
         schema = None
+        ctype = "application/json"
         if op is not None:
             resp = op.response_for(status)
             media = resp.json_media() if resp is not None else None
             schema = media.schema if media else None
+            if media is not None and media.content_type.endswith("+json"):
+                # A declared JSON flavour (``application/problem+json``) is what the client expects back.
+                ctype = media.content_type
         body = self.pack.errors(error, status, request_id, schema)
         if schema is not None and not self.synth.valid(schema, body):
             body = self.synth.shape(schema, body, f"{self.slug}:error:{status}")
@@ -373,7 +377,7 @@ class Twin:
             if field and isinstance(body, dict) and field in self.synth.properties(schema)[0]:
                 body[field] = request_id
         headers = dict(error.headers)
-        return status, headers, _dumps(body), "application/json"
+        return status, headers, _dumps(body), ctype
 
 
 def _public(value: Any) -> Any:

@@ -1,18 +1,24 @@
-"""Turns compiled-validator errors into field issues naming the bad input."""
+"""Turns compiled-validator errors into field issues naming the bad input.
+
+Each issue carries what a renderer needs to word it in any API's language, so
+no renderer reads the validator's message: ``kind`` (a short error type), the
+violated constraint in ``context`` (``limit``, ``pattern``, ``types``,
+``options``, ``expected_value``, ``format``, ``multiple_of``) and the ``value``
+at fault. ``message`` stays the validator's own text, for APIs that show it.
+An object with unexpected properties is one issue per property, at its path.
+"""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from twinstack.errors import FieldIssue
 
-_REQUIRED = re.compile(r'^"?(.*?)"? is a required property')
 _KINDS = {
     "Required": "missing",
     "Type": "type",
     "Enum": "enum",
-    "Const": "const",
+    "Constant": "const",
     "Maximum": "less_than_equal",
     "Minimum": "greater_than_equal",
     "ExclusiveMaximum": "less_than",
@@ -24,12 +30,15 @@ _KINDS = {
     "MaxItems": "too_long",
     "MinItems": "too_short",
     "AdditionalProperties": "extra_forbidden",
+    "UnevaluatedProperties": "extra_forbidden",
     "OneOfNotValid": "union",
     "OneOfMultipleValid": "union",
     "AnyOf": "union",
     "MultipleOf": "multiple_of",
     "UniqueItems": "unique_items",
 }
+_UNIONS = ("AnyOf", "OneOfNotValid", "OneOfMultipleValid")
+_SCALARS = (str, int, float, bool, type(None))
 
 
 def issues_for(validator: Any, value: Any, location: str, prefix: tuple[str | int, ...] = (), limit: int = 50) -> list[FieldIssue]:
@@ -51,17 +60,37 @@ def _issues(err: Any, location: str, prefix: tuple[str | int, ...]) -> list[Fiel
         if branches is not None:
             return [issue for sub in branches for issue in _issues(sub, location, prefix)]
     path: tuple[str | int, ...] = (*prefix, *err.instance_path)
-    if kind_name == "Required":
-        m = _REQUIRED.match(err.message)
-        if m:
-            path = (*path, m.group(1))
-    context: dict[str, Any] = {}
-    if kind_name not in ("AnyOf", "OneOfNotValid", "OneOfMultipleValid"):
-        try:
-            context = {k: v for k, v in err.kind.as_dict().items() if k != "context"}
-        except (AttributeError, TypeError, ValueError):
-            context = {}
-    return [FieldIssue(location, path, _message(kind_name, err.message), _KINDS.get(kind_name, kind_name.lower()), err.instance, context)]
+    context = {} if kind_name in _UNIONS else _constraint(err)
+    kind = _KINDS.get(kind_name, kind_name.lower())
+    if kind_name == "Required" and "property" in context:
+        return [FieldIssue(location, (*path, str(context["property"])), "Field required", kind, err.instance, {})]
+    if kind == "extra_forbidden":
+        owner = err.instance if isinstance(err.instance, dict) else {}
+        return [
+            FieldIssue(location, (*path, name), f"Additional properties are not allowed ({name!r} was unexpected)",
+                       kind, owner.get(name), {})
+            for name in (str(n) for n in context.get("unexpected") or [])
+        ]
+    return [FieldIssue(location, path, _shorten(err.message), kind, err.instance, context)]
+
+
+def _constraint(err: Any) -> dict[str, Any]:
+    """The violated keyword's values (``{"limit": 64}``), JSON values only (sub-errors are dropped)."""
+    try:
+        raw = err.kind.as_dict()
+    except (AttributeError, TypeError, ValueError):
+        return {}
+    return {k: v for k, v in raw.items() if k != "context" and _json_value(v)}
+
+
+def _json_value(value: Any) -> bool:
+    if isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(_json_value(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_value(v) for k, v in value.items())
+    return False
 
 
 def _branch_errors(err: Any) -> list[Any] | None:
@@ -76,14 +105,12 @@ def _branch_errors(err: Any) -> list[Any] | None:
     real = [
         g for g in groups
         if not (len(g) == 1 and type(g[0].kind).__name__ == "Type" and list(g[0].instance_path) == here
-                and g[0].message.endswith('"null"'))
+                and "null" in (g[0].kind.as_dict().get("types") or []))
     ]
     if len(groups) == 2 and len(real) == 1 and real[0]:
         return list(real[0])
     return None
 
 
-def _message(kind: str, raw: str) -> str:
-    if kind == "Required":
-        return "Field required"
+def _shorten(raw: str) -> str:
     return raw if len(raw) < 300 else raw[:297] + "..."
