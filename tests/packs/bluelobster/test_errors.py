@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from tests.packs.bluelobster.conftest import API, Tenant
 from twinstack.errors import NotFound, TwinError
-from twinstack.packs.bluelobster.errors import plain_body
+from twinstack.packs.bluelobster.errors import render_error
 
 SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq9 dev@laptop"
 LAUNCH = {"region": "us-east-1", "instance_type": "v1_cpu_medium", "username": "ubuntu", "ssh_key": SSH_KEY}
@@ -183,12 +183,12 @@ def test_a_wrong_method_is_405_with_allow_in_the_ad_hoc_shape(client: TestClient
 
 def test_error_details_become_top_level_members_as_in_the_documents_examples() -> None:
     error = NotFound("Task not found", code="task_not_found", details={"task_id": "5f1c"})
-    assert plain_body(error, 404, "req_1") == {"error": "task_not_found", "message": "Task not found", "task_id": "5f1c"}
+    assert render_error(error, 404, "req_1", None) == {"error": "task_not_found", "message": "Task not found", "task_id": "5f1c"}
 
 
 def test_a_500_carries_the_request_id() -> None:
     error = TwinError("Internal error: KeyError", code="internal_error", status=500)
-    assert plain_body(error, 500, "req_abc123") == {
+    assert render_error(error, 500, "req_abc123", None) == {
         "error": "internal_error", "message": "Internal error: KeyError", "request_id": "req_abc123",
     }
 

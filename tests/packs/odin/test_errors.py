@@ -93,9 +93,11 @@ def test_bad_element_of_a_list_reads_each_value() -> None:
 
 
 def test_unexpected_property_is_named() -> None:
-    issue = FieldIssue("body", (), "Additional properties are not allowed", "extra_forbidden", {}, {"unexpected": ["foo"]})
-    body = render_error(ValidationFailed([issue]), 400, "req_1", None)
-    assert body["message"] == ["property foo should not exist"]
+    top = FieldIssue("body", ("foo",), "Additional properties are not allowed ('foo' was unexpected)", "extra_forbidden", 1)
+    nested = FieldIssue("body", ("settings", "bar"), "Additional properties are not allowed ('bar' was unexpected)",
+                        "extra_forbidden", 2)
+    body = render_error(ValidationFailed([top, nested]), 400, "req_1", None)
+    assert body["message"] == ["property foo should not exist", "settings.property bar should not exist"]
 
 
 def test_nested_field_is_named_by_its_path() -> None:

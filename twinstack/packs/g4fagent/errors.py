@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from twinstack.engine.error_styles import field_name
 from twinstack.errors import (
     Conflict,
     FieldIssue,
@@ -91,7 +92,7 @@ def _bad_input(issues: list[FieldIssue]) -> tuple[str, str, dict[str, Any]]:
         if first.kind == "content_type":
             return "invalid_json", first.message, {}
         return "invalid_json", "Request body must be a JSON object.", {}
-    field = ".".join(str(p) for p in first.path)
+    field = field_name(first)
     message = f"{field} is required." if first.kind == "missing" else f"{field}: {first.message}"
     return "invalid_request", message, {"field": field, "location": first.location}
 

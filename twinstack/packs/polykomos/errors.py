@@ -17,41 +17,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from twinstack.engine.error_styles import CodeNames, client_field, field_name
 from twinstack.errors import FieldIssue, TwinError, ValidationFailed
 from twinstack.spec.model import Operation
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-# The engine's generic codes, renamed to the vocabulary Polykomos uses.
-_CODES: dict[str, str] = {
-    "missing_credentials": "missing_api_key",
-    "invalid_credentials": "invalid_api_key",
-    "unauthorized": "invalid_api_key",
-    "credential_inactive": "inactive_api_key",
-    "validation_error": "invalid_field",
-}
-
-# What the status alone says, when an error carries only the base class's generic code.
-_BY_STATUS: dict[int, str] = {
-    400: "bad_request",
-    401: "invalid_api_key",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    422: "invalid_field",
-    429: "rate_limited",
-    500: "internal_error",
-}
-
-_MESSAGES: dict[str, str] = {
-    "missing_api_key": "Missing or invalid Authorization header. Send 'Authorization: Bearer pk_live_...'.",
-    "invalid_api_key": "Invalid API key.",
-    "inactive_api_key": "This API key is revoked or expired.",
-}
+_NAMES = CodeNames(
+    # The engine's codes, renamed to the vocabulary Polykomos uses; the others are already its own.
+    renamed={
+        "missing_credentials": "missing_api_key", "invalid_credentials": "invalid_api_key",
+        "unauthorized": "invalid_api_key", "credential_inactive": "inactive_api_key",
+        "validation_error": "invalid_field",
+    },
+    # What the status alone says, when an error carries only the base class's generic code.
+    by_status={
+        400: "bad_request", 401: "invalid_api_key", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+        409: "conflict", 422: "invalid_field", 429: "rate_limited", 500: "internal_error",
+    },
+    general=frozenset({TwinError.code}),
+    messages={
+        "missing_api_key": "Missing or invalid Authorization header. Send 'Authorization: Bearer pk_live_...'.",
+        "invalid_api_key": "Invalid API key.",
+        "inactive_api_key": "This API key is revoked or expired.",
+    },
+)
 
 
-def render_error(error: Any, status: int, request_id: str, schema: dict[str, Any] | None) -> dict[str, Any]:
+def render_error(error: TwinError, status: int, request_id: str, schema: dict[str, Any] | None) -> dict[str, Any]:
     """The ``ApiError`` body for ``error`` answered with ``status``."""
     if isinstance(error, ValidationFailed) and error.issues and status == 404:
         code, message, details = _unaddressable(error.issues[0])
@@ -78,24 +71,22 @@ def validation_status(op: Operation, error: ValidationFailed) -> int | None:
 
 
 def _plain(error: TwinError, status: int) -> tuple[str, str, dict[str, Any]]:
-    code = _CODES.get(error.code, error.code)
-    if code == TwinError.code and status != 400:
-        code = _BY_STATUS.get(status, code)
-    message = _MESSAGES.get(code, error.message)
+    code = _NAMES.code(error, status)
+    message = _NAMES.message(code, error)
     details: dict[str, Any] = dict(error.details)
     if code == "insufficient_scope" and details.get("scopes"):
         message = f"This API key lacks the required scope: {', '.join(details['scopes'])}"
     if error.field:
-        details.setdefault("field", _field_name(error.field))
+        details.setdefault("field", client_field(error.field))
     return code, message, details
 
 
 def _validation(issues: list[FieldIssue]) -> tuple[str, str, dict[str, Any]]:
     """Code and message from the first issue; ``details`` names it and lists all of them."""
     first = issues[0]
-    field = _issue_field(first)
+    field = field_name(first)
     listed = [
-        {"field": _issue_field(i), "location": i.location, "type": i.kind, "message": i.message} for i in issues
+        {"field": field_name(i), "location": i.location, "type": i.kind, "message": i.message} for i in issues
     ]
     details: dict[str, Any] = {"field": field, "location": first.location, "errors": listed}
     if _is_idempotency_key(first):
@@ -113,7 +104,7 @@ def _validation(issues: list[FieldIssue]) -> tuple[str, str, dict[str, Any]]:
 
 def _unaddressable(issue: FieldIssue) -> tuple[str, str, dict[str, Any]]:
     """A malformed id on an operation that declares no 400/422: it names no resource."""
-    field = _issue_field(issue)
+    field = field_name(issue)
     return "not_found", f"Resource not found: {field} {issue.value!r} is not a valid identifier", {
         "field": field, "location": issue.location,
     }
@@ -121,16 +112,3 @@ def _unaddressable(issue: FieldIssue) -> tuple[str, str, dict[str, Any]]:
 
 def _is_idempotency_key(issue: FieldIssue) -> bool:
     return issue.location == "header" and bool(issue.path) and str(issue.path[0]).lower() == IDEMPOTENCY_HEADER.lower()
-
-
-def _issue_field(issue: FieldIssue) -> str:
-    """The field as a client names it: ``name``, ``quotas.connection_hard_limit``, ``limit``."""
-    if not issue.path:
-        return "body" if issue.location == "body" else issue.location
-    return ".".join(str(p) for p in issue.path)
-
-
-def _field_name(dotted: str) -> str:
-    """An engine ``location.path`` field reduced to the client's name for it."""
-    head, _, rest = dotted.partition(".")
-    return rest if head in ("body", "query", "path", "header", "cookie") and rest else dotted
