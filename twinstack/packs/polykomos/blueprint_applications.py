@@ -31,15 +31,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid as uuidlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twinstack.drivers.databases import ConnectionInfo, DatabaseDriverError, Provisioner, RunResult
+from twinstack.engine.pack import PackJob
+from twinstack.engine.state import Collection
 from twinstack.packs.polykomos import blueprint_records, database_records, events
 from twinstack.packs.polykomos.blueprint_validation import validate
 from twinstack.packs.polykomos.blueprint_variables import VariableError, resolve, substitute
 from twinstack.packs.polykomos.system_blueprints import system_blueprint
 from twinstack.packs.polykomos.runtime import runtime_of
 from twinstack.store import Job
+
+if TYPE_CHECKING:
+    from twinstack.engine.twin import Twin
 
 log = logging.getLogger("twinstack.polykomos")
 
@@ -55,6 +60,11 @@ PUBLIC_FIELDS = (
     "execution_log", "total_duration_ms", "statements_total", "statements_succeeded", "statements_failed",
     "error_message", "variable_values", "started_at", "completed_at", "created_at", "database_uuid", "blueprint_uuid",
 )
+
+
+def of_tenant(twin: Twin, tenant: str) -> Collection:
+    """``tenant``'s blueprint applications."""
+    return twin.collection(tenant, COLLECTION)
 
 
 def view(record: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +86,7 @@ async def apply_on_create(twin: Any, tenant: str, database: dict[str, Any]) -> d
     """Apply the blueprint named on create, once the database is active; a failure leaves the database active."""
     wanted = database.get("_blueprint") or {}
     blueprint_uuid = str(wanted.get("uuid") or "")
-    blueprint = twin.store.get(twin.slug, tenant, blueprint_records.COLLECTION, blueprint_uuid) or system_blueprint(
+    blueprint = twin.collection(tenant, blueprint_records.COLLECTION).get(blueprint_uuid) or system_blueprint(
         blueprint_uuid
     )
     if blueprint is None:
@@ -106,7 +116,7 @@ def new_application(
         "started_at": None, "completed_at": None, "created_at": twin.clock.iso(),
         "database_uuid": database["uuid"], "blueprint_uuid": blueprint["uuid"],
     }
-    twin.store.insert(twin.slug, tenant, COLLECTION, str(number), record, twin.clock.now())
+    of_tenant(twin, tenant).insert(str(number), record)
     return record
 
 
@@ -120,7 +130,7 @@ async def run(twin: Any, tenant: str, application_id: int) -> dict[str, Any] | N
     record = _take(twin, tenant, application_id)
     if record is None or record["status"] != "running":
         return record
-    database = twin.store.get(twin.slug, tenant, database_records.COLLECTION, record["database_uuid"])
+    database = database_records.of_tenant(twin, tenant).get(record["database_uuid"])
     info = database_records.connection(database) if database is not None else None
     provisioner = runtime_of(twin).slot(database["db_type"]).provisioner if database is not None else None
     if database is None or info is None or provisioner is None:
@@ -183,12 +193,13 @@ def _conclude(twin: Any, tenant: str, record: dict[str, Any], result: RunResult,
 
 
 def _take(twin: Any, tenant: str, application_id: int) -> dict[str, Any] | None:
+    applications = of_tenant(twin, tenant)
     with twin.store.transaction():
-        record: dict[str, Any] | None = twin.store.get(twin.slug, tenant, COLLECTION, str(application_id))
+        record = applications.get(str(application_id))
         if record is None or record["status"] != "pending":
             return record
         record["status"], record["started_at"] = "running", twin.clock.iso()
-        twin.store.put(twin.slug, tenant, COLLECTION, str(application_id), record, twin.clock.now())
+        applications.put(str(application_id), record)
     return record
 
 
@@ -198,15 +209,16 @@ def _finish(twin: Any, tenant: str, record: dict[str, Any], status: str, *, erro
         record["execution_log"] = []
     if record["total_duration_ms"] is None:
         record["total_duration_ms"] = 0
-    twin.store.put(twin.slug, tenant, COLLECTION, record["_id"], record, twin.clock.now())
+    of_tenant(twin, tenant).put(record["_id"], record)
     if not record["is_dry_run"]:
         kind = "completed" if status == "completed" else "failed"
         events.emit(twin, tenant, f"blueprint_application.{kind}", view(record))
     return record
 
 
-def register_jobs(twin: Any) -> None:
-    async def run_application(job: Job) -> None:
-        await run(twin, job.tenant, int(job.payload["id"]))
+async def run_application(twin: Any, job: Job) -> None:
+    await run(twin, job.tenant, int(job.payload["id"]))
 
-    twin.scheduler.register(APPLY_KIND, run_application)
+
+JOBS: dict[str, PackJob] = {APPLY_KIND: run_application}
+"""For ``Pack.jobs``."""

@@ -4,7 +4,8 @@ A tenant's blueprints are documents of the collection ``blueprints`` (keyed
 by UUID, scoped to the tenant), beside the read-only system blueprints every
 tenant sees (``system_blueprints.py``). Fields starting with ``_`` are the
 twin's own: ``_number`` is the integer surrogate the document leaks as
-``BlueprintApplication.blueprint_id``.
+``BlueprintApplication.blueprint_id``. The store indexes ``slug``, which is
+unique within a tenant (see ``handlers/blueprints.py``).
 
 ``sql_content`` is "only included on single-get endpoints": lists leave it out.
 """
@@ -15,7 +16,9 @@ import uuid as uuidlib
 from typing import Any
 
 from twinstack.engine.context import RequestContext
+from twinstack.engine.state import Collection
 from twinstack.errors import NotFound
+from twinstack.packs.polykomos.paging import page
 from twinstack.packs.polykomos.system_blueprints import SYSTEM_BLUEPRINTS, system_blueprint
 
 COLLECTION = "blueprints"
@@ -32,7 +35,7 @@ def find_visible(ctx: RequestContext, blueprint_uuid: str) -> dict[str, Any] | N
         key = str(uuidlib.UUID(blueprint_uuid))
     except (ValueError, AttributeError, TypeError):
         return None
-    own: dict[str, Any] | None = ctx.store.get(ctx.slug, ctx.tenant, COLLECTION, key)
+    own = stored(ctx).get(key)
     return own if own is not None else system_blueprint(key)
 
 
@@ -43,14 +46,18 @@ def load_visible(ctx: RequestContext, blueprint_uuid: str) -> dict[str, Any]:
     return found
 
 
-def all_visible(ctx: RequestContext) -> list[dict[str, Any]]:
-    """The tenant's blueprints newest first, then the system ones."""
-    own = ctx.store.list(ctx.slug, ctx.tenant, COLLECTION, newest_first=True)
-    return [*own, *(dict(b) for b in SYSTEM_BLUEPRINTS)]
+def visible_page(ctx: RequestContext) -> tuple[list[dict[str, Any]], bool]:
+    """The requested page of the tenant's blueprints newest first, then the system ones; whether more follow."""
+    return page(ctx, stored(ctx), tail=SYSTEM_BLUEPRINTS)
+
+
+def stored(ctx: RequestContext) -> Collection:
+    """The caller's own blueprints (the system ones are not stored)."""
+    return ctx.collection(COLLECTION)
 
 
 def save(ctx: RequestContext, record: dict[str, Any]) -> None:
-    ctx.store.put(ctx.slug, ctx.tenant, COLLECTION, record["uuid"], record, ctx.now)
+    stored(ctx).put(record["uuid"], record)
 
 
 def view(record: dict[str, Any], *, with_sql: bool) -> dict[str, Any]:

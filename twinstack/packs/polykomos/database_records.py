@@ -21,11 +21,15 @@ empty rather than made up.
 from __future__ import annotations
 
 import uuid as uuidlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twinstack.drivers.databases import ConnectionInfo
 from twinstack.engine.context import RequestContext
+from twinstack.engine.state import Collection
 from twinstack.errors import NotFound
+
+if TYPE_CHECKING:
+    from twinstack.engine.twin import Twin
 
 COLLECTION = "databases"
 
@@ -35,11 +39,21 @@ PUBLIC_FIELDS = (
 )
 
 
+def stored(ctx: RequestContext) -> Collection:
+    """The caller's databases."""
+    return ctx.collection(COLLECTION)
+
+
+def of_tenant(twin: Twin, tenant: str) -> Collection:
+    """``tenant``'s databases, for jobs and controls (which have no request)."""
+    return twin.collection(tenant, COLLECTION)
+
+
 def find(ctx: RequestContext, database_uuid: str) -> dict[str, Any] | None:
     """The tenant's database, or None (another tenant's is None too)."""
     if not _is_uuid(database_uuid):
         return None
-    return ctx.store.get(ctx.slug, ctx.tenant, COLLECTION, database_uuid.lower())  # type: ignore[no-any-return]
+    return stored(ctx).get(database_uuid.lower())
 
 
 def load(ctx: RequestContext, database_uuid: str, field: str = "uuid") -> dict[str, Any]:
@@ -51,7 +65,7 @@ def load(ctx: RequestContext, database_uuid: str, field: str = "uuid") -> dict[s
 
 
 def save(ctx: RequestContext, record: dict[str, Any]) -> None:
-    ctx.store.put(ctx.slug, ctx.tenant, COLLECTION, record["uuid"], record, ctx.now)
+    stored(ctx).put(record["uuid"], record)
 
 
 def connection(record: dict[str, Any]) -> ConnectionInfo | None:

@@ -43,10 +43,11 @@ class Slot:
 
     def bind(self, resource_id: str) -> None:
         """Note the resource this request is making, so a concurrent retry can describe it."""
-        record = self.ctx.store.get(self.ctx.slug, self.ctx.tenant, COLLECTION, self.key)
+        records = self.ctx.collection(COLLECTION)
+        record = records.get(self.key)
         if record is not None:
             record["resource"] = resource_id
-            self.ctx.store.put(self.ctx.slug, self.ctx.tenant, COLLECTION, self.key, record, self.ctx.now)
+            records.put(self.key, record)
 
 
 Action = Callable[[Slot | None], Awaitable[Reply]]
@@ -62,28 +63,29 @@ async def run_idempotent(ctx: RequestContext, action: Action, resume: Resume | N
         return await action(None)
     key = _slot_key(ctx, given)
     fingerprint = _fingerprint(ctx)
-    record = ctx.store.get(ctx.slug, ctx.tenant, COLLECTION, key)
+    records = ctx.collection(COLLECTION)
+    record = records.get(key)
     if record is not None and ctx.now - float(record.get("at", 0)) > TTL_SECONDS:
-        ctx.store.delete(ctx.slug, ctx.tenant, COLLECTION, key)
+        records.delete(key)
         record = None
     if record is None:
         reserved = {"fingerprint": fingerprint, "state": "running", "at": ctx.now}
-        if not ctx.store.insert(ctx.slug, ctx.tenant, COLLECTION, key, reserved, ctx.now):
-            record = ctx.store.get(ctx.slug, ctx.tenant, COLLECTION, key)
+        if not records.insert(key, reserved):
+            record = records.get(key)
     if record is not None:
         return _replay(record, fingerprint, resume)
     slot = Slot(ctx, key)
     try:
         reply = await action(slot)
     except BaseException:
-        ctx.store.delete(ctx.slug, ctx.tenant, COLLECTION, key)
+        records.delete(key)
         raise
     status = reply.status or 200
     if status >= 300:
-        ctx.store.delete(ctx.slug, ctx.tenant, COLLECTION, key)
+        records.delete(key)
         return reply
     done = {"fingerprint": fingerprint, "state": "done", "at": ctx.now, "status": status, "body": reply.body}
-    ctx.store.put(ctx.slug, ctx.tenant, COLLECTION, key, done, ctx.now)
+    records.put(key, done)
     return reply
 
 

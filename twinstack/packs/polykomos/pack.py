@@ -1,4 +1,4 @@
-"""Declaration of the polykomos twin: seed, hosts, error shape, credentials, overrides, start-up."""
+"""Declaration of the polykomos twin: seed, hosts, error shape, credentials, overrides, jobs, indexes, start-up."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 from twinstack.engine.pack import Pack
+from twinstack.packs.polykomos import blueprint_applications, blueprint_records, provisioning, storage
 from twinstack.packs.polykomos.auth import SCOPES, record_use, tenant_credentials
 from twinstack.packs.polykomos.controls import CONTROLS
 from twinstack.packs.polykomos.errors import render_error, validation_status
@@ -32,6 +33,9 @@ PACK = Pack(
     validation_status=validation_status,
     credentials=tenant_credentials,
     handlers=HANDLERS,
+    jobs={**provisioning.JOBS, **storage.JOBS, **blueprint_applications.JOBS},
+    # Slugs are unique per tenant; every list pages by the store's order, so nothing else is looked up by field.
+    indexes={blueprint_records.COLLECTION: ("slug",)},
     controls=CONTROLS,
     request_id=new_request_id,
     request_id_field="request_id",

@@ -25,7 +25,8 @@ from typing import Any
 
 from twinstack.drivers.databases import DatabaseDriverError
 from twinstack.packs.polykomos import blueprint_applications, events, storage
-from twinstack.packs.polykomos.database_records import COLLECTION, event_view
+from twinstack.engine.pack import PackJob
+from twinstack.packs.polykomos.database_records import event_view, of_tenant
 from twinstack.packs.polykomos.runtime import runtime_of
 from twinstack.store import Job
 
@@ -53,8 +54,8 @@ def schedule_provision(twin: Any, tenant: str, database_uuid: str, delay: float)
 
 async def provision(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any] | None:
     """Create the database on its server if it is still waiting for that; the record afterwards."""
-    store, slug = twin.store, twin.slug
-    record: dict[str, Any] | None = store.get(slug, tenant, COLLECTION, database_uuid)
+    databases = of_tenant(twin, tenant)
+    record = databases.get(database_uuid)
     if record is None or record.get("status") != "provisioning":
         return record
     runtime = runtime_of(twin)
@@ -70,14 +71,14 @@ async def provision(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any
         slot.forget()
         log.warning("provisioning database %s failed: %s", database_uuid, exc.message)
         return _retry_later(twin, tenant, database_uuid, exc.message)
-    with store.transaction():
-        current: dict[str, Any] | None = store.get(slug, tenant, COLLECTION, database_uuid)
+    with twin.store.transaction():
+        current = databases.get(database_uuid)
         if current is not None and current.get("status") == "provisioning":
             current.update(
                 status="active", host=made.host, port=made.port, db_name=made.database, db_username=made.username,
                 updated_at=twin.clock.iso(), _password=made.password, _job=None, _error=None,
             )
-            store.put(slug, tenant, COLLECTION, database_uuid, current, twin.clock.now())
+            databases.put(database_uuid, current)
     if current is None or current.get("_password") != made.password:
         # Deleted while the server was creating it: nobody can reach it any more.
         await destroy(twin, tenant, made.engine, made.database, made.username)
@@ -86,17 +87,18 @@ async def provision(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any
     storage.schedule_sample(twin, tenant, database_uuid)
     if current.get("_blueprint"):
         await blueprint_applications.apply_on_create(twin, tenant, current)
-    return store.get(slug, tenant, COLLECTION, database_uuid)  # type: ignore[no-any-return]
+    return databases.get(database_uuid)
 
 
 def _retry_later(twin: Any, tenant: str, database_uuid: str, reason: str) -> dict[str, Any] | None:
+    databases = of_tenant(twin, tenant)
     with twin.store.transaction():
-        current: dict[str, Any] | None = twin.store.get(twin.slug, tenant, COLLECTION, database_uuid)
+        current = databases.get(database_uuid)
         if current is None or current.get("status") != "provisioning":
             return current
         current["_error"] = reason
         current["_job"] = schedule_provision(twin, tenant, database_uuid, RETRY_SECONDS)
-        twin.store.put(twin.slug, tenant, COLLECTION, database_uuid, current, twin.clock.now())
+        databases.put(database_uuid, current)
     return current
 
 
@@ -118,15 +120,14 @@ async def destroy(twin: Any, tenant: str, engine: str, database: str, username: 
     return True
 
 
-def register_jobs(twin: Any) -> None:
-    """Give this process's scheduler the job kinds above, bound to ``twin``."""
+async def run_provision(twin: Any, job: Job) -> None:
+    await provision(twin, job.tenant, str(job.payload["uuid"]))
 
-    async def run_provision(job: Job) -> None:
-        await provision(twin, job.tenant, str(job.payload["uuid"]))
 
-    async def run_destroy(job: Job) -> None:
-        payload = job.payload
-        await destroy(twin, job.tenant, str(payload["engine"]), str(payload["database"]), str(payload["username"]))
+async def run_destroy(twin: Any, job: Job) -> None:
+    payload = job.payload
+    await destroy(twin, job.tenant, str(payload["engine"]), str(payload["database"]), str(payload["username"]))
 
-    twin.scheduler.register(PROVISION_KIND, run_provision)
-    twin.scheduler.register(DESTROY_KIND, run_destroy)
+
+JOBS: dict[str, PackJob] = {PROVISION_KIND: run_provision, DESTROY_KIND: run_destroy}
+"""The job kinds above, for ``Pack.jobs`` (which binds them to the twin at start)."""

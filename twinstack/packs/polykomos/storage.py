@@ -25,7 +25,8 @@ from typing import Any
 
 from twinstack.drivers.databases import DatabaseDriverError
 from twinstack.packs.polykomos import events
-from twinstack.packs.polykomos.database_records import COLLECTION, event_view
+from twinstack.engine.pack import PackJob
+from twinstack.packs.polykomos.database_records import event_view, of_tenant
 from twinstack.packs.polykomos.runtime import runtime_of
 from twinstack.store import Job
 
@@ -59,8 +60,8 @@ def schedule_sample(twin: Any, tenant: str, database_uuid: str, delay: float = S
 
 async def sample(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any] | None:
     """Measure the database now and act on its quota; the record afterwards (None once it is gone)."""
-    store, slug = twin.store, twin.slug
-    record: dict[str, Any] | None = store.get(slug, tenant, COLLECTION, database_uuid)
+    databases = of_tenant(twin, tenant)
+    record = databases.get(database_uuid)
     if record is None or record.get("status") not in ("active", "paused"):
         return record
     provisioner = runtime_of(twin).slot(record["db_type"]).provisioner
@@ -81,8 +82,8 @@ async def sample(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any] |
         except DatabaseDriverError as exc:
             log.warning("changing read-only mode of %s failed: %s", record["db_name"], exc.message)
             wanted = record["status"]
-    with store.transaction():
-        current: dict[str, Any] | None = store.get(slug, tenant, COLLECTION, database_uuid)
+    with twin.store.transaction():
+        current = databases.get(database_uuid)
         if current is None:
             return None
         changed = current["status"] != wanted
@@ -90,7 +91,7 @@ async def sample(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any] |
         current["_storage"] = {"state": state, "bytes": size, "sampled_at": twin.clock.now()}
         if changed:
             current["updated_at"] = twin.clock.iso()
-        store.put(slug, tenant, COLLECTION, database_uuid, current, twin.clock.now())
+        databases.put(database_uuid, current)
     if state in ("warning", "over") and previous == "ok":
         events.emit(twin, tenant, "database.storage_warning", {**event_view(current), "size_bytes": size})
     if changed:
@@ -100,8 +101,9 @@ async def sample(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any] |
     return current
 
 
-def register_jobs(twin: Any) -> None:
-    async def run_sample(job: Job) -> None:
-        await sample(twin, job.tenant, str(job.payload["uuid"]))
+async def run_sample(twin: Any, job: Job) -> None:
+    await sample(twin, job.tenant, str(job.payload["uuid"]))
 
-    twin.scheduler.register(SAMPLE_KIND, run_sample)
+
+JOBS: dict[str, PackJob] = {SAMPLE_KIND: run_sample}
+"""For ``Pack.jobs``."""

@@ -6,7 +6,7 @@ Every one of the document's 22 operations has its handler here.
 
 from __future__ import annotations
 
-from twinstack.engine.pack import Handler
+from twinstack.engine.pack import Handler, merge_handlers
 from twinstack.packs.polykomos.handlers import (
     authentication,
     blueprint_applications,
@@ -17,14 +17,14 @@ from twinstack.packs.polykomos.handlers import (
     webhooks,
 )
 
-HANDLERS: dict[str, Handler] = {
-    **authentication.HANDLERS,
-    **databases.HANDLERS,
-    **database_quotas.HANDLERS,
-    **webhooks.HANDLERS,
-    **blueprints.HANDLERS,
-    **blueprint_applications.HANDLERS,
-    **natural_language_queries.HANDLERS,
-}
+HANDLERS: dict[str, Handler] = merge_handlers(
+    authentication.HANDLERS,
+    databases.HANDLERS,
+    database_quotas.HANDLERS,
+    webhooks.HANDLERS,
+    blueprints.HANDLERS,
+    blueprint_applications.HANDLERS,
+    natural_language_queries.HANDLERS,
+)
 
 __all__ = ["HANDLERS"]

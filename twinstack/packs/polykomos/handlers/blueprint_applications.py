@@ -67,14 +67,14 @@ async def _create(ctx: RequestContext) -> Reply:
     task = asyncio.ensure_future(applications.run(ctx.twin, ctx.tenant, int(record["id"])))
     runtime_of(ctx.twin).keep(task)
     await asyncio.wait({task}, timeout=timeout)
-    current = ctx.store.get(ctx.slug, ctx.tenant, applications.COLLECTION, str(record["id"])) or record
+    current = ctx.collection(applications.COLLECTION).get(str(record["id"])) or record
     if current["status"] in _MESSAGES:
         return Reply({"message": _MESSAGES[current["status"]], "data": applications.view(current)})
     return Reply({"message": "Blueprint application still running", "data": applications.view(current)}, status=202)
 
 
 async def get_blueprint_application(ctx: RequestContext) -> Any:
-    found = ctx.store.get(ctx.slug, ctx.tenant, applications.COLLECTION, str(ctx.path["id"]))
+    found = ctx.collection(applications.COLLECTION).get(str(ctx.path["id"]))
     if found is None:
         raise NotFound(f"Blueprint application {ctx.path['id']} not found", code="not_found", field="id")
     return {"data": applications.view(found)}

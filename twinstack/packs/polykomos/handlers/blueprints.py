@@ -1,8 +1,8 @@
 """Tag "Blueprints": the tenant's SQL blueprints (CRUD), the system ones, and SQL validation.
 
-- ``slug`` comes from ``name`` (lowercase, ``-`` for anything else), with
-  ``-2``, ``-3``... on a collision with another of the tenant's or a system slug;
-  renaming recomputes it.
+- ``slug`` comes from ``name`` (lowercase, ``-`` for anything else), with the
+  first free one of ``-2``, ``-3``... on a collision with another of the
+  tenant's or a system slug; renaming recomputes it.
 - ``version`` starts at 1 and goes up by one each time ``sql_content`` changes;
   ``size_bytes`` is its UTF-8 length.
 - ``metadata`` is the last validation of the SQL (as PostgreSQL):
@@ -28,10 +28,12 @@ from twinstack.errors import FieldIssue, Forbidden, ValidationFailed
 from twinstack.packs.polykomos import blueprint_records as records
 from twinstack.packs.polykomos.blueprint_validation import validate
 from twinstack.packs.polykomos.idempotency import run_idempotent
-from twinstack.packs.polykomos.paging import page
 from twinstack.packs.polykomos.system_blueprints import SYSTEM_BLUEPRINTS
 
 _UNSLUG = re.compile(r"[^a-z0-9]+")
+_SYSTEM_SLUGS = frozenset(b["slug"] for b in SYSTEM_BLUEPRINTS)
+SLUG_BATCH = 50
+"""Slugs asked for in one look-up while looking for a free one (``name``, ``name-2``...)."""
 
 
 def _body(ctx: RequestContext) -> dict[str, Any]:
@@ -39,14 +41,16 @@ def _body(ctx: RequestContext) -> dict[str, Any]:
 
 
 def _slug(ctx: RequestContext, name: str, own_uuid: str | None = None) -> str:
+    """The first free slug of ``base``, ``base-2``, ``base-3``...: looked up by index, ``SLUG_BATCH`` at a time."""
     base = _UNSLUG.sub("-", name.lower()).strip("-")[:60] or "blueprint"
-    taken = {b["slug"] for b in SYSTEM_BLUEPRINTS}
-    taken |= {b["slug"] for b in ctx.store.list(ctx.slug, ctx.tenant, records.COLLECTION) if b["uuid"] != own_uuid}
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    stored, first = records.stored(ctx), 1
+    while True:
+        candidates = [base if n == 1 else f"{base}-{n}" for n in range(first, first + SLUG_BATCH)]
+        taken = _SYSTEM_SLUGS | {b["slug"] for b in stored.find({"slug": candidates}).items if b["uuid"] != own_uuid}
+        free = next((slug for slug in candidates if slug not in taken), None)
+        if free is not None:
+            return free
+        first += SLUG_BATCH
 
 
 def _metadata(sql: str, variables: dict[str, Any] | None) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def _own(ctx: RequestContext) -> dict[str, Any]:
 
 
 async def list_blueprints(ctx: RequestContext) -> Any:
-    chosen, more = page(ctx, records.all_visible(ctx), lambda b: str(b["uuid"]))
+    chosen, more = records.visible_page(ctx)
     return {"data": [records.view(b, with_sql=False) for b in chosen], "has_more": more}
 
 
@@ -85,12 +89,15 @@ async def _create(ctx: RequestContext) -> Reply:
     stamp = ctx.clock.iso()
     record = {
         "_id": blueprint_uuid, "_number": ctx.twin.next_number("blueprints"),
-        "object": "blueprint", "uuid": blueprint_uuid, "name": body["name"], "slug": _slug(ctx, str(body["name"])),
+        "object": "blueprint", "uuid": blueprint_uuid, "name": body["name"],
         "description": body.get("description"), "content_type": "sql", "version": 1,
         "size_bytes": len(sql.encode()), "is_system_blueprint": False, "variables": variables,
         "metadata": _metadata(sql, variables), "sql_content": sql, "created_at": stamp, "updated_at": stamp,
     }
-    ctx.store.insert(ctx.slug, ctx.tenant, records.COLLECTION, blueprint_uuid, record, ctx.now)
+    # One transaction: on SQLite no other writer takes the slug between the look-up and the write.
+    with ctx.store.transaction():
+        record["slug"] = _slug(ctx, str(body["name"]))
+        records.stored(ctx).insert(blueprint_uuid, record)
     return Reply({"data": records.view(record, with_sql=True)}, status=201)
 
 
@@ -99,8 +106,9 @@ async def update_blueprint(ctx: RequestContext) -> Any:
     body = _body(ctx)
     if "variables" in body:
         record["variables"] = body["variables"]
-    if "name" in body and body["name"] != record["name"]:
-        record["name"], record["slug"] = body["name"], _slug(ctx, str(body["name"]), record["uuid"])
+    renamed = "name" in body and body["name"] != record["name"]
+    if renamed:
+        record["name"] = body["name"]
     if "description" in body:
         record["description"] = body["description"]
     if "sql_content" in body and body["sql_content"] != record["sql_content"]:
@@ -110,13 +118,16 @@ async def update_blueprint(ctx: RequestContext) -> Any:
     if body:
         record["metadata"] = _metadata(record["sql_content"], record.get("variables"))
         record["updated_at"] = ctx.clock.iso()
-        records.save(ctx, record)
+        with ctx.store.transaction():
+            if renamed:
+                record["slug"] = _slug(ctx, str(record["name"]), record["uuid"])
+            records.save(ctx, record)
     return {"data": records.view(record, with_sql=True)}
 
 
 async def delete_blueprint(ctx: RequestContext) -> Any:
     record = _own(ctx)
-    ctx.store.delete(ctx.slug, ctx.tenant, records.COLLECTION, record["uuid"])
+    records.stored(ctx).delete(record["uuid"])
     return {"data": {"uuid": record["uuid"], "deleted": True}}
 
 

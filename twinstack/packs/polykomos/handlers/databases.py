@@ -63,8 +63,7 @@ def invalid(field: str, message: str, value: Any = None) -> ValidationFailed:
 
 
 async def list_databases(ctx: RequestContext) -> Any:
-    stored = ctx.store.list(ctx.slug, ctx.tenant, records.COLLECTION, newest_first=True)
-    chosen, more = page(ctx, stored, lambda r: str(r["uuid"]))
+    chosen, more = page(ctx, records.stored(ctx))
     return {"data": [records.view(r, reveal=False) for r in chosen], "has_more": more}
 
 
@@ -107,7 +106,7 @@ async def _create(ctx: RequestContext, slot: Slot | None) -> Reply:
     delay = ctx.clock.duration(PROVISION_SECONDS)
     if delay > 0:
         record["_job"] = provision_job_id(database_uuid)
-    ctx.store.insert(ctx.slug, ctx.tenant, records.COLLECTION, database_uuid, record, ctx.now)
+    records.stored(ctx).insert(database_uuid, record)
     if slot is not None:
         slot.bind(database_uuid)
     waited = 0
@@ -214,7 +213,7 @@ async def _delete(ctx: RequestContext) -> Reply:
             cancelled = 1
     else:
         remote = True
-    ctx.store.delete(ctx.slug, ctx.tenant, records.COLLECTION, record["uuid"])
+    records.stored(ctx).delete(record["uuid"])
     if remote and not await destroy(ctx.twin, ctx.tenant, record["db_type"], record["db_name"], record["db_username"]):
         scheduled = ctx.clock.iso(ctx.now + RETRY_SECONDS)
     events.emit(ctx.twin, ctx.tenant, "database.deleted", {**records.event_view(record), "status": "deleted"})

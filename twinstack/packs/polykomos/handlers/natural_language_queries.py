@@ -109,7 +109,7 @@ def _keep(ctx: RequestContext, query_id: int, database: dict[str, Any], question
     record = {"id": query_id, "database_uuid": database["uuid"], "query": question, "sql": translation.sql,
               "translated_by": translation.how, "status": status, "error": error,
               "row_count": (result or {}).get("rowCount"), "created_at": ctx.clock.iso()}
-    ctx.store.put(ctx.slug, ctx.tenant, COLLECTION, str(query_id), record, ctx.now)
+    ctx.collection(COLLECTION).put(str(query_id), record)
 
 
 HANDLERS: dict[str, Handler] = {"createQueryExecution": create_query_execution}

@@ -26,7 +26,7 @@ from twinstack.engine.pack import Handler
 from twinstack.errors import FieldIssue, NotFound, ValidationFailed
 from twinstack.packs.polykomos.events import EVENT_TYPES, is_known
 from twinstack.packs.polykomos.idempotency import run_idempotent
-from twinstack.packs.polykomos.paging import DEFAULT_LIMIT, page
+from twinstack.packs.polykomos.paging import requested
 from twinstack.packs.polykomos.runtime import runtime_of
 
 
@@ -68,9 +68,11 @@ def _live_endpoint(ctx: RequestContext) -> Endpoint:
 
 
 async def list_webhook_endpoints(ctx: RequestContext) -> Any:
-    endpoints = [endpoint_view(ctx, e) for e in runtime_of(ctx.twin).webhooks.list_endpoints(ctx.slug, ctx.tenant)]
-    chosen, more = page(ctx, endpoints, lambda e: str(e["id"]))
-    return {"data": chosen, "has_more": more}
+    asked = requested(ctx)
+    found, more = runtime_of(ctx.twin).webhooks.endpoints.page(
+        ctx.slug, ctx.tenant, limit=asked.limit, starting_after=asked.starting_after
+    )
+    return {"data": [endpoint_view(ctx, e) for e in found], "has_more": more}
 
 
 async def create_webhook_endpoint(ctx: RequestContext) -> Any:
@@ -107,10 +109,9 @@ async def _revoke(ctx: RequestContext) -> Reply:
 
 async def list_webhook_deliveries(ctx: RequestContext) -> Any:
     endpoint = _live_endpoint(ctx)
-    after = ctx.query.get("starting_after")
+    asked = requested(ctx)
     found = runtime_of(ctx.twin).webhooks.deliveries(
-        ctx.slug, ctx.tenant, endpoint_id=endpoint.id, limit=int(ctx.query.get("limit") or DEFAULT_LIMIT),
-        starting_after=str(after) if after is not None else None,
+        ctx.slug, ctx.tenant, endpoint_id=endpoint.id, limit=asked.limit, starting_after=asked.starting_after
     )
     return {"data": [delivery_view(ctx, d) for d in found.items], "has_more": found.has_more}
 
