@@ -18,8 +18,11 @@ import pytest
 def no_whole_collection_reads(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if "client" not in request.fixturenames:
         return
-    slug = request.path.parent.name
-    store = request.getfixturevalue("client").app.state.runtime.store
+    refuse_whole_reads(request.getfixturevalue("client").app.state.runtime.store, request.path.parent.name, monkeypatch)
+
+
+def refuse_whole_reads(store: Any, slug: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make ``store.list`` of ``slug``'s state fail the test (for twins made some other way than ``client``)."""
     whole = store.list
 
     def refuse(service: str, tenant: str, collection: str, **window: Any) -> Any:

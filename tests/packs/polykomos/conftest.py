@@ -4,6 +4,9 @@
 the conformance run does. ``db_client`` is an in-process twin pointed at the
 machine's PostgreSQL and MariaDB (``TWINSTACK_TEST_PG`` / ``TWINSTACK_TEST_MYSQL``);
 a test using it is skipped, with the reason, when a server is unreachable.
+Every twin here, ``client`` and those ``make_client`` builds, fails the test
+when serving a request reads a whole collection of polykomos state
+(``tests/packs/no_scans.py``).
 Databases the tests make are named ``servers.db_name(...)`` and swept from the
 servers at the end of the session.
 """
@@ -21,6 +24,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
 from tests.drivers.webhooks.receiver import Receiver, RunningReceiver
+from tests.packs.no_scans import no_whole_collection_reads, refuse_whole_reads  # noqa: F401  (autouse: no scans on request paths)
 from tests.packs.polykomos.servers import ADMIN_URLS, admin_error, sweep
 
 API = "/polykomos/api/v1"
@@ -67,6 +71,19 @@ def key_with(client: TestClient, tenant: Tenant) -> Callable[..., str]:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return str(body["api_key"])
+
+    return make
+
+
+@pytest.fixture
+def make_client(make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch) -> Callable[..., TestClient]:
+    """The shared factory; each twin it makes refuses, as ``client`` does, to read a whole collection of polykomos
+    state once it has started."""
+
+    def make(**settings: Any) -> TestClient:
+        made = make_client(**settings)
+        refuse_whole_reads(made.app.state.runtime.store, "polykomos", monkeypatch)  # type: ignore[attr-defined]
+        return made
 
     return make
 
