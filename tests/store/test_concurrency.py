@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.store.conftest import BACKENDS, Stores, scratch_schema
+from tests.store.processes import run_together
 from twinstack.store import open_store
 
 
@@ -64,20 +62,7 @@ store.close()
 def test_processes_starting_together_all_open_a_fresh_state(kind: str, tmp_path: Path,
                                                             request: pytest.FixtureRequest) -> None:
     url = scratch_schema(request) if kind == "postgres" else ""
-    procs = [
-        subprocess.Popen([sys.executable, "-c", textwrap.dedent(_OPEN_WHEN_TOLD), url, str(tmp_path), str(n)],
-                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        for n in range(4)
-    ]
-    # Each process has imported everything before any is told to go, so the opens really overlap.
-    for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write(b"go\n")
-        proc.stdin.flush()
-    outputs = [p.communicate(timeout=120)[0].decode() for p in procs]
-    assert [p.returncode for p in procs] == [0] * 4, outputs
+    run_together(_OPEN_WHEN_TOLD, [[url, str(tmp_path), str(n)] for n in range(4)], timeout=120)
     store = open_store(url or None, tmp_path)
     try:
         assert sorted(d["n"] for d in store.list("race", "t", "c")) == ["0", "1", "2", "3"]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import orjson
 import pytest
 
 from tests.store.conftest import Stores, fresh_stores
+from tests.store.processes import run_together
 from twinstack.store import Store
 
 NS = "quota"
@@ -144,23 +142,8 @@ def test_processes_racing_for_a_bounded_counter_never_over_allocate(stores: Stor
     bound, workers = 120, 3
     attempts = bound  # together the workers ask for three times what there is
     stores.open().adjust(NS, "pair", {"free": bound})
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(_GRAB_WHEN_TOLD), stores.url or "", str(stores.data_dir),
-             str(attempts), str(bound)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )
-        for _ in range(workers)
-    ]
-    # Every process has its store open before any is told to go, so the grabs really overlap.
-    for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write(b"go\n")
-        proc.stdin.flush()
-    outputs = [p.communicate(timeout=240)[0].decode() for p in procs]
-    assert [p.returncode for p in procs] == [0] * workers, outputs
+    argv = [stores.url or "", str(stores.data_dir), str(attempts), str(bound)]
+    outputs = run_together(_GRAB_WHEN_TOLD, [argv] * workers)
     reports: list[dict[str, Any]] = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
     for name in ("single", "pair"):
         assert sum(r["granted"][name] for r in reports) == bound

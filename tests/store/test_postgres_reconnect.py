@@ -48,3 +48,16 @@ def test_a_transaction_cut_off_fails_whole_and_the_next_call_reconnects(
     with pg_store.transaction():
         pg_store.insert("notes", "t1", "notes", "kept", {}, 1.0)
     assert pg_store.count("notes", "t1", "notes") == 1
+
+
+def test_indexed_writes_and_guarded_counters_reconnect_too(pg_store: Store, request: pytest.FixtureRequest) -> None:
+    pg_store.declare_indexes("notes", {"notes": ("colour",)})
+    pg_store.insert("notes", "t1", "notes", "a", {"colour": "red"}, 1.0)
+    assert terminate_backends(_database(request)) >= 1
+    pg_store.put("notes", "t1", "notes", "b", {"colour": "red"}, 2.0)
+    assert terminate_backends(_database(request)) >= 1
+    assert pg_store.adjust("quota", "k", {"used": 1}, within={"used": (0, 1)}) == {"used": 1}
+    assert terminate_backends(_database(request)) >= 1
+    assert pg_store.adjust("quota", "k", {"used": 1, "other": 1}, within={"used": (0, 1)}) is None
+    assert [d["colour"] for d in pg_store.find("notes", "t1", "notes", where={"colour": "red"}).items] == ["red", "red"]
+    assert pg_store.counters("quota", "k") == {"used": 1}

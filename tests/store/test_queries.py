@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 import pytest
 
 from tests.store.conftest import Stores, fresh_stores
@@ -436,3 +438,33 @@ def test_writers_on_two_stores_keep_one_index(stores: Stores) -> None:
         assert _where(store, status="on") == []
         assert _where(store, status="off") == ["a"]
         assert store.count(S, T, "items") == 1
+
+
+def _raw(stores: Stores, sql: str) -> None:
+    """Run ``sql`` on the state behind the stores' backs, as an older twinstack would have left it."""
+    if stores.kind == "sqlite":
+        with sqlite3.connect(stores.data_dir / "state.db", isolation_level=None) as conn:
+            conn.execute(sql)
+        return
+    assert stores.url is not None
+    with psycopg.connect(stores.url, autocommit=True) as pg:
+        pg.execute(sql)
+
+
+def test_a_state_from_before_collections_were_counted_is_counted_when_opened(stores: Stores) -> None:
+    first = stores.open()
+    for n in range(3):
+        _add(first, "items", f"r{n}")
+    _add(first, "items#p1", "s1")
+    _raw(stores, "DELETE FROM resource_counts")
+    reopened = stores.open()
+    assert (reopened.count(S, T, "items"), reopened.count(S, T, "items#p1")) == (3, 1)
+
+
+def test_index_markers_a_snapshot_carries_in_meta_are_dropped_on_import(shop: Store) -> None:
+    _stock(shop)
+    snapshot = _wire(shop.export())
+    snapshot["meta"].append(["index:shop:items", "status"])
+    shop.import_(snapshot)
+    assert shop.meta_get("index:shop:items") is None
+    assert _where(shop, status="on") == ["i9", "i7", "i6"]

@@ -120,3 +120,18 @@ def test_a_transaction_commits_together_and_rolls_back_on_error(store: Store) ->
     except RuntimeError:
         pass
     assert sorted(d for d in ("a", "b", "c") if store.get(S, T, C, d) is not None) == ["a", "b"]
+
+
+def test_a_nested_transaction_that_raises_undoes_only_its_own_writes(store: Store) -> None:
+    with store.transaction():
+        store.insert(S, T, C, "outer", {}, 1000.0)
+        try:
+            with store.transaction():
+                store.insert(S, T, C, "inner", {}, 1000.0)
+                store.delete(S, T, C, "outer")
+                raise RuntimeError("abort the inner block")
+        except RuntimeError:
+            pass
+        store.insert(S, T, C, "after", {}, 1000.0)
+    assert [rid for rid in ("outer", "inner", "after") if store.get(S, T, C, rid) is not None] == ["outer", "after"]
+    assert store.count(S, T, C) == 2

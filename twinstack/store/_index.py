@@ -9,12 +9,16 @@ hold NUL, so null and absent are spelt ``\\x01`` and a string holding NUL or
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from twinstack.store.base import UndeclaredIndex, Where
+
+Fetch = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+Execute = Callable[[str, tuple[Any, ...]], int]
+"""Run one statement written with ``?`` placeholders (the store puts in its own); rows, or how many changed."""
 
 NULL = "\x01"
 """The spelling of null and absent; an escaped string never is just this."""
@@ -55,6 +59,73 @@ def base_collection(collection: str) -> str:
     return collection.split("#", 1)[0]
 
 
+def cursor_seq(after: str | None) -> int | None:
+    """The insertion number a ``Page.cursor`` stands for (``None``: from the start)."""
+    if after is None or after == "":
+        return None
+    try:
+        return int(after)
+    except ValueError:
+        return None
+
+
+def write_index(execute: Execute, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert or overwrite index rows (``index_rows``), a few hundred per statement."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start: start + ROWS_PER_STATEMENT]
+        execute(
+            f"INSERT INTO resource_index ({INDEX_COLUMNS}) VALUES {','.join([ROW_ARGS] * len(chunk))}{UPSERT_TAIL}",
+            tuple(value for row in chunk for value in row),
+        )
+
+
+def build_index(fetch: Fetch, execute: Execute, service: str, collection: str, fields: Sequence[str]) -> None:
+    """Index every stored resource of ``collection`` and its scoped variants on ``fields``; call in a transaction."""
+    # The counted collections name every (tenant, scoped collection) holding resources,
+    # so each is read through its own index, in batches, whatever the collation.
+    scoped = [
+        (str(tenant), str(name))
+        for tenant, name in fetch("SELECT tenant, collection FROM resource_counts WHERE service=?", (service,))
+        if base_collection(str(name)) == collection
+    ]
+    marks = ",".join("?" * len(fields))
+    for tenant, name in scoped:
+        execute(
+            f"DELETE FROM resource_index WHERE service=? AND tenant=? AND collection=? AND field IN ({marks})",
+            (service, tenant, name, *fields),
+        )
+        last = -1
+        while True:
+            rows = fetch(
+                "SELECT rid, seq, data FROM resources WHERE service=? AND tenant=? AND collection=? AND seq>?"
+                " ORDER BY seq LIMIT 500",
+                (service, tenant, name, last),
+            )
+            if not rows:
+                break
+            write_index(execute, [
+                row for rid, seq, data in rows
+                for row in index_rows(service, tenant, name, rid, int(seq), fields, orjson.loads(data))
+            ])
+            last = int(rows[-1][1])
+
+
+def rebuild_indexes(fetch: Fetch, execute: Execute, declared: Mapping[tuple[str, str], Sequence[str]]) -> None:
+    """Index every resource again on each field in ``indexed_fields`` (any process's) or ``declared`` (this one's)."""
+    execute("DELETE FROM resource_index", ())
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for service, collection, name in fetch("SELECT service, collection, field FROM indexed_fields", ()):
+        wanted.setdefault((str(service), str(collection)), []).append(str(name))
+    for (service, collection), fields in declared.items():
+        known = wanted.setdefault((service, collection), [])
+        for name in fields:
+            if name not in known:
+                known.append(name)
+                execute("INSERT INTO indexed_fields (service, collection, field) VALUES (?,?,?)", (service, collection, name))
+    for (service, collection), names in wanted.items():
+        build_index(fetch, execute, service, collection, names)
+
+
 def matching(
     service: str, tenant: str, collection: str, where: Where, declared: Collection[str]
 ) -> tuple[str, str, list[Any]] | None:
@@ -91,11 +162,27 @@ def matching(
     return joins, conds, [*join_args, *args]
 
 
-def cursor_seq(after: str | None) -> int | None:
-    """The insertion number a ``Page.cursor`` stands for (``None``: from the start)."""
-    if after is None or after == "":
-        return None
-    try:
-        return int(after)
-    except ValueError:
-        return None
+def find_statement(
+    service: str, tenant: str, collection: str, where: Where | None, declared: Collection[str], *,
+    newest_first: bool, after: str | None,
+) -> tuple[str, list[Any]] | None:
+    """SQL selecting ``(seq, data)`` of the matching resources in page order, past ``after``; None if none can match."""
+    if where:
+        match = matching(service, tenant, collection, where, declared)
+        if match is None:
+            return None
+        joins, conds, args = match
+        sql = (
+            f"SELECT i0.seq, r.data FROM resource_index i0{joins} JOIN resources r ON r.service=i0.service"
+            f" AND r.tenant=i0.tenant AND r.collection=i0.collection AND r.rid=i0.rid WHERE {conds}"
+        )
+        seq_col = "i0.seq"
+    else:
+        sql = "SELECT seq, data FROM resources WHERE service=? AND tenant=? AND collection=?"
+        args = [service, tenant, collection]
+        seq_col = "seq"
+    position = cursor_seq(after)
+    if position is not None:
+        sql += f" AND {seq_col}{'<' if newest_first else '>'}?"
+        args.append(position)
+    return sql + f" ORDER BY {seq_col} {'DESC' if newest_first else 'ASC'}", args

@@ -6,8 +6,10 @@ lock (a write transaction in SQLite, an advisory lock in PostgreSQL).
 
 ``seq`` columns order rows by insertion. The store fills them from the
 database (a sequence in PostgreSQL, ``MAX(seq) + 1`` under SQLite's single
-writer), never from a process's wall clock, so two processes writing at the
-same moment can neither collide nor interleave out of order.
+writer, kept above any deleted resource's), never from a process's wall
+clock, so two processes writing at the same moment can neither collide nor
+interleave out of order, and a cursor at a deleted resource still marks a
+place no later resource can take.
 
 ``jobs.claimed`` is the wall-clock time until which a claimer holds the job,
 0 while nobody does; see ``SqlStore.claim_due_jobs``.

@@ -9,7 +9,7 @@ what to do after an import.
 from __future__ import annotations
 
 import builtins  # within the store classes, `list` names their own method
-import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -18,8 +18,9 @@ from typing import Any
 
 import orjson
 
+from twinstack.store._counters import add_within
 from twinstack.store._index import (
-    INDEX_COLUMNS, ROW_ARGS, ROWS_PER_STATEMENT, UPSERT_TAIL, base_collection, cursor_seq, index_rows, matching,
+    base_collection, build_index, find_statement, index_rows, matching, rebuild_indexes, write_index,
 )
 from twinstack.store._schema import DERIVED, SCHEMA, TABLES
 from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
@@ -98,6 +99,12 @@ class SqlStore:
     def _q(self, sql: str) -> str:
         return sql if self.P == "?" else sql.replace("?", self.P)
 
+    def _exec_q(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        return self._exec(self._q(sql), args)
+
+    def _fetch_q(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._fetch(self._q(sql), args)
+
     def _create_schema(self) -> None:
         """Every table and trigger; call inside the schema lock's transaction."""
         for stmt in SCHEMA:
@@ -133,13 +140,16 @@ class SqlStore:
         )
         return loads(rows[0][0]) if rows else None
 
-    def put(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> None:
-        fields = self._indexed_fields(service, collection)
-        sql = self._q(
+    @functools.cached_property
+    def _insert_sql(self) -> str:
+        return self._q(
             "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
             f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?) ON CONFLICT (service, tenant, collection, rid)"
-            " DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at"
         )
+
+    def put(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> None:
+        fields = self._indexed_fields(service, collection)
+        sql = self._insert_sql + " DO UPDATE SET data=excluded.data, updated_at=excluded.updated_at"
         args = (service, tenant, collection, rid, now, now, dumps(data))
         if not fields:
             # One statement, atomic by itself; the count follows by trigger.
@@ -147,22 +157,17 @@ class SqlStore:
             return
         with self._atomic():
             seq = int(self._fetch(sql + " RETURNING seq", args)[0][0])
-            self._write_index(index_rows(service, tenant, collection, rid, seq, fields, data))
+            write_index(self._exec_q, index_rows(service, tenant, collection, rid, seq, fields, data))
 
     def insert(self, service: str, tenant: str, collection: str, rid: str, data: dict[str, Any], now: float) -> bool:
         fields = self._indexed_fields(service, collection)
-        sql = self._q(
-            "INSERT INTO resources (service, tenant, collection, rid, seq, created_at, updated_at, data)"
-            f" VALUES (?,?,?,?,{self._seq('resources')},?,?,?)"
-            " ON CONFLICT (service, tenant, collection, rid) DO NOTHING"
-        )
         args = (service, tenant, collection, rid, now, now, dumps(data))
         if not fields:
-            return self._exec(sql, args) > 0
+            return self._exec(self._insert_sql + " DO NOTHING", args) > 0
         with self._atomic():
-            rows = self._fetch(sql + " RETURNING seq", args)
+            rows = self._fetch(self._insert_sql + " DO NOTHING RETURNING seq", args)
             if rows:
-                self._write_index(index_rows(service, tenant, collection, rid, int(rows[0][0]), fields, data))
+                write_index(self._exec_q, index_rows(service, tenant, collection, rid, int(rows[0][0]), fields, data))
         return bool(rows)
 
     def delete(self, service: str, tenant: str, collection: str, rid: str) -> bool:
@@ -245,70 +250,19 @@ class SqlStore:
         return self._indexes.get((service, base_collection(collection)), ())
 
     def _build_index(self, service: str, collection: str, fields: tuple[str, ...]) -> None:
-        """Index every stored resource of the collection (and its scoped variants) on ``fields``."""
-        # The counted collections name every (tenant, scoped collection) holding resources,
-        # so each is read through its own index, in batches, whatever the collation.
-        scoped = [
-            (str(tenant), str(name))
-            for tenant, name in self._fetch(self._q("SELECT tenant, collection FROM resource_counts WHERE service=?"), (service,))
-            if base_collection(str(name)) == collection
-        ]
-        for tenant, name in scoped:
-            self._exec(
-                self._q(
-                    "DELETE FROM resource_index WHERE service=? AND tenant=? AND collection=?"
-                    f" AND field IN ({','.join('?' * len(fields))})"
-                ),
-                (service, tenant, name, *fields),
-            )
-            last = -1
-            while True:
-                rows = self._fetch(
-                    self._q(
-                        "SELECT rid, seq, data FROM resources WHERE service=? AND tenant=? AND collection=? AND seq>?"
-                        " ORDER BY seq LIMIT 500"
-                    ),
-                    (service, tenant, name, last),
-                )
-                if not rows:
-                    break
-                self._write_index([
-                    row for rid, seq, data in rows for row in index_rows(service, tenant, name, rid, int(seq), fields, loads(data))
-                ])
-                last = int(rows[-1][1])
-
-    def _write_index(self, rows: builtins.list[tuple[Any, ...]]) -> None:
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            chunk = rows[start: start + ROWS_PER_STATEMENT]
-            self._exec(
-                self._q(f"INSERT INTO resource_index ({INDEX_COLUMNS}) VALUES {','.join([ROW_ARGS] * len(chunk))}{UPSERT_TAIL}"),
-                tuple(value for row in chunk for value in row),
-            )
+        build_index(self._fetch_q, self._exec_q, service, collection, fields)
 
     def find(
         self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
         limit: int | None = None, offset: int = 0, after: str | None = None,
     ) -> Page:
-        order = "DESC" if newest_first else "ASC"
-        if where:
-            match = matching(service, tenant, collection, where, self._indexed_fields(service, collection))
-            if match is None:
-                return Page([], None)
-            joins, conds, args = match
-            sql = (
-                f"SELECT i0.seq, r.data FROM resource_index i0{joins} JOIN resources r ON r.service=i0.service"
-                f" AND r.tenant=i0.tenant AND r.collection=i0.collection AND r.rid=i0.rid WHERE {conds}"
-            )
-            seq_col = "i0.seq"
-        else:
-            sql = "SELECT seq, data FROM resources WHERE service=? AND tenant=? AND collection=?"
-            args = [service, tenant, collection]
-            seq_col = "seq"
-        position = cursor_seq(after)
-        if position is not None:
-            sql += f" AND {seq_col}{'<' if newest_first else '>'}?"
-            args.append(position)
-        sql += f" ORDER BY {seq_col} {order}"
+        found = find_statement(
+            service, tenant, collection, where, self._indexed_fields(service, collection), newest_first=newest_first,
+            after=after,
+        )
+        if found is None:
+            return Page([], None)
+        sql, args = found
         size = None if limit is None else max(0, int(limit))
         if size is not None or offset:
             # Both databases take a 64-bit LIMIT; "no limit" is spelt differently, a huge one is not.
@@ -358,46 +312,20 @@ class SqlStore:
         if len(steps) == 1:
             # One guarded statement is all or nothing by itself.
             name, delta, low, high = steps[0]
-            value = self._move(namespace, key, name, delta, low, high)
+            value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
             return None if value is None else {name: value}
         try:
             # Within the caller's transaction this is a savepoint: a refusal undoes this call alone.
             with self.transaction():
                 out: dict[str, int] = {}
                 for name, delta, low, high in steps:
-                    value = self._move(namespace, key, name, delta, low, high)
+                    value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
                     if value is None:
                         raise _OutOfBounds
                     out[name] = value
                 return out
         except _OutOfBounds:
             return None
-
-    def _move(self, namespace: str, key: str, name: str, delta: int, low: int | None, high: int | None) -> int | None:
-        """Add ``delta`` to one counter field unless that takes it outside ``[low, high]``: the new value, or None."""
-        guard = ""
-        limits: builtins.list[int] = []
-        if low is not None:
-            guard += " AND counters.value+?>=?"
-            limits += [delta, int(low)]
-        if high is not None:
-            guard += " AND counters.value+?<=?"
-            limits += [delta, int(high)]
-        if (low is None or delta >= low) and (high is None or delta <= high):
-            # An absent field counts 0, so it may be created holding ``delta``. PostgreSQL
-            # re-checks the guard on the latest row version, which is what stops two racing
-            # callers from both taking the last unit.
-            sql = (
-                "INSERT INTO counters (namespace, key, field, value) VALUES (?,?,?,?)"
-                " ON CONFLICT (namespace, key, field) DO UPDATE SET value=counters.value+excluded.value"
-                f"{' WHERE ' + guard[5:] if guard else ''} RETURNING value"
-            )
-            args: tuple[Any, ...] = (namespace, key, name, delta, *limits)
-        else:
-            sql = f"UPDATE counters SET value=value+? WHERE namespace=? AND key=? AND field=?{guard} RETURNING value"
-            args = (delta, namespace, key, name, *limits)
-        rows = self._fetch(self._q(sql), args)
-        return int(rows[0][0]) if rows else None
 
     def counters(self, namespace: str, key: str) -> dict[str, int]:
         rows = self._fetch(self._q("SELECT field, value FROM counters WHERE namespace=? AND key=?"), (namespace, key))
@@ -643,29 +571,10 @@ class SqlStore:
                 self._after_import()
                 self._exec(_DROP_LEGACY_MARKERS)
                 self._count_resources()
-                self._rebuild_indexes()
+                rebuild_indexes(self._fetch_q, self._exec_q, self._indexes)
         except self.BAD_DATA as exc:
             # Raised out of the transaction, so it has been rolled back.
             raise SnapshotError(f"snapshot rejected by the database: {exc}") from exc
-
-    def _rebuild_indexes(self) -> None:
-        """Index the imported resources on every field a process sharing this state declared, or this one did."""
-        self._exec("DELETE FROM resource_index")
-        wanted: dict[tuple[str, str], builtins.list[str]] = {}
-        for service, collection, name in self._fetch("SELECT service, collection, field FROM indexed_fields"):
-            wanted.setdefault((str(service), str(collection)), []).append(str(name))
-        for (service, collection), fields in self._indexes.items():
-            known = wanted.setdefault((service, collection), [])
-            for name in fields:
-                if name not in known:
-                    known.append(name)
-                    self._exec(
-                        self._q("INSERT INTO indexed_fields (service, collection, field) VALUES (?,?,?)"),
-                        (service, collection, name),
-                    )
-        for (service, collection), names in wanted.items():
-            self._build_index(service, collection, tuple(names))
-
 
 class _OutOfBounds(Exception):
     """Rolls back an ``adjust`` whose field would cross a bound."""

@@ -89,7 +89,9 @@ class Job:
 class Store(Protocol):
     """State of every twin; the same contract suite runs against each implementation."""
 
-    def transaction(self) -> AbstractContextManager[None]: ...
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes into one atomic commit. A nested block is a savepoint: when it raises, its writes
+        alone are undone (the exception still propagates)."""
 
     # resources ------------------------------------------------------------
     def get(self, service: str, tenant: str, collection: str, rid: str) -> dict[str, Any] | None: ...
