@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="server where database APIs create real databases [TWINSTACK_POSTGRES_ADMIN_URL]")
     serve.add_argument("--mysql-admin-url", default=env.mysql_admin_url,
                        help="MySQL/MariaDB server for database APIs [TWINSTACK_MYSQL_ADMIN_URL]")
+    serve.add_argument("--no-embedded-databases", action="store_true", default=not env.embedded_databases,
+                       help="never start private database servers under --data-dir [TWINSTACK_NO_EMBEDDED_DATABASES]")
     serve.add_argument("--dns-port", type=int, default=env.dns_port, help="DNS port, 0 disables [TWINSTACK_DNS_PORT]")
     serve.add_argument("--mqtt-url", default=env.mqtt_url, help="MQTT broker for IoT telemetry [TWINSTACK_MQTT_URL]")
     serve.add_argument("--strict", action="store_true", default=env.strict,
@@ -44,7 +46,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
         host=args.host, port=args.port, data_dir=args.data_dir, database_url=args.database_url,
         services=[s for s in args.services.split(",") if s] if args.services is not None else None, specs=list(args.spec),
         speed=args.speed, workers=max(1, args.workers), postgres_admin_url=args.postgres_admin_url,
-        mysql_admin_url=args.mysql_admin_url, dns_port=args.dns_port, mqtt_url=args.mqtt_url, strict=args.strict,
+        mysql_admin_url=args.mysql_admin_url, embedded_databases=not args.no_embedded_databases, dns_port=args.dns_port,
+        mqtt_url=args.mqtt_url, strict=args.strict,
     )
 
 
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def banner(settings: Settings) -> None:
     """Build the state once (creating the default tenant) and print how to reach each twin."""
+    from twinstack.drivers.databases.servers import describe
     from twinstack.runtime import Runtime
 
     runtime = Runtime.build(settings)
@@ -80,5 +84,7 @@ def banner(settings: Settings) -> None:
             creds = ", ".join(f"{k}={v}" for k, v in view["credentials"].get(slug, {}).items())
             print(f"  {slug:<12} {root}/{slug}{twin.spec.base_path}  {creds}", flush=True)
         print(f"  control      {root}/_twinstack/health", flush=True)
+        for engine, where in describe(runtime.settings):
+            print(f"  {engine:<12} {where}", flush=True)
     finally:
         runtime.store.close()

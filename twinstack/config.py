@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from twinstack.drivers.databases.servers import DatabaseServers
+
+_YES = ("1", "true", "yes")
 
 
 @dataclass(slots=True)
@@ -23,10 +29,14 @@ class Settings:
     workers: int = 1
     postgres_admin_url: str | None = None
     mysql_admin_url: str | None = None
+    embedded_databases: bool = True
+    """Without an admin URL, run a private PostgreSQL (and MariaDB/MySQL, when installed) under ``data_dir``."""
     dns_port: int = 10053
     mqtt_url: str | None = None
     strict: bool = False
     """Validate every response against its document and raise on a mismatch (tests)."""
+    database_servers: DatabaseServers | None = field(default=None, repr=False, compare=False)
+    """Not a setting: the private database servers of this process, put here by the runtime for packs' drivers."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,9 +52,10 @@ class Settings:
             speed=env.get("TWINSTACK_SPEED", "realistic"),
             postgres_admin_url=env.get("TWINSTACK_POSTGRES_ADMIN_URL") or None,
             mysql_admin_url=env.get("TWINSTACK_MYSQL_ADMIN_URL") or None,
+            embedded_databases=env.get("TWINSTACK_NO_EMBEDDED_DATABASES", "").lower() not in _YES,
             dns_port=int(env.get("TWINSTACK_DNS_PORT", "10053")),
             mqtt_url=env.get("TWINSTACK_MQTT_URL") or None,
-            strict=env.get("TWINSTACK_STRICT", "") in ("1", "true", "yes"),
+            strict=env.get("TWINSTACK_STRICT", "") in _YES,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -53,6 +64,7 @@ class Settings:
             "TWINSTACK_HOST": self.host, "TWINSTACK_PORT": str(self.port), "TWINSTACK_DATA_DIR": str(self.data_dir),
             "TWINSTACK_SPEED": self.speed, "TWINSTACK_DNS_PORT": str(self.dns_port),
             "TWINSTACK_STRICT": "1" if self.strict else "",
+            "TWINSTACK_NO_EMBEDDED_DATABASES": "" if self.embedded_databases else "1",
         }
         if self.database_url:
             env["TWINSTACK_DATABASE_URL"] = self.database_url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import uuid
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from twinstack.config import Settings
+from twinstack.drivers.databases.servers import DatabaseServers
 from twinstack.engine.pack import Pack, check_pack, discover_packs
 from twinstack.engine.tenants import DEFAULT_TENANT, Issuer
 from twinstack.engine.synth import Synth
@@ -72,6 +74,9 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
+        if settings.database_servers is None:
+            # Found and started only when a pack first needs a database: start-up stays as fast.
+            settings = dataclasses.replace(settings, database_servers=DatabaseServers.for_settings(settings))
         store = open_store(settings.database_url, settings.data_dir)
         clock = Clock(store, settings.speed)
         scheduler = Scheduler(store, clock)
@@ -147,11 +152,15 @@ class Runtime:
 
     # -- background -------------------------------------------------------------
     async def start(self) -> None:
+        if self.settings.database_servers is not None:
+            await asyncio.to_thread(self.settings.database_servers.resume)
         self.scheduler.start()
         self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
 
     async def stop(self) -> None:
         await self.scheduler.stop()
+        if self.settings.database_servers is not None:
+            await asyncio.to_thread(self.settings.database_servers.stop)
         if self._flusher is not None:
             self._flusher.cancel()
             try:

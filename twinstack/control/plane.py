@@ -43,6 +43,8 @@ async def health(request: Request) -> Response:
     http = f"{request.url.scheme}://{host}"
     # Only endpoints something really answers on are listed (S3, DNS and MQTT come with their packs).
     endpoints: dict[str, Any] = {"http": http}
+    if s.database_servers is not None:
+        endpoints.update(s.database_servers.endpoints())
     return _json(
         {"status": "ok", "services": {slug: "ready" for slug in rt.twins}, "endpoints": endpoints, "version": __version__}
     )

@@ -180,7 +180,9 @@ def test_database_types_tell_the_truth_about_the_servers(db_client: TestClient, 
     assert "us-east-1" in [region["code"] for region in types[0]["regions"]]
 
 
-def test_without_servers_engines_are_unavailable_and_creation_says_why(client: TestClient, tenant: Tenant) -> None:
+def test_without_servers_engines_are_unavailable_and_creation_says_why(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(embedded_databases=False)
+    tenant = new_tenant(client)
     types = client.get(f"{API}/database_types", headers=tenant.headers).json()["data"]
     assert [(t["value"], t["is_available"]) for t in types] == [("postgres", False), ("mysql", False)]
     assert "--postgres-admin-url" in types[0]["unavailable_reason"]

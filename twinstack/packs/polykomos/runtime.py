@@ -23,7 +23,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from twinstack.drivers.databases import Provisioner, open_provisioner
+from twinstack.drivers.databases import Provisioner
+from twinstack.drivers.databases.servers import ENGINES, choose_provisioner, configure_hint
 from twinstack.drivers.webhooks import WebhookSettings, Webhooks
 
 AVAILABILITY_TTL = 5.0
@@ -92,17 +93,10 @@ _RUNTIMES: weakref.WeakKeyDictionary[Any, PolykomosRuntime] = weakref.WeakKeyDic
 def build(twin: Any) -> PolykomosRuntime:
     """The runtime for ``twin``, from its server settings (admin URLs may be absent)."""
     settings = twin.settings
-    postgres_url = getattr(settings, "postgres_admin_url", None)
-    mysql_url = getattr(settings, "mysql_admin_url", None)
-    engines = {
-        "postgres": EngineSlot(
-            "postgres", "--postgres-admin-url or TWINSTACK_POSTGRES_ADMIN_URL",
-            open_provisioner(postgres_url) if postgres_url else None,
-        ),
-        "mysql": EngineSlot(
-            "mysql", "--mysql-admin-url or TWINSTACK_MYSQL_ADMIN_URL",
-            open_provisioner(mysql_url) if mysql_url else None,
-        ),
+    # The admin URL's server when given, else the twin's private one, else none (the hint says what to do).
+    engines: dict[str, EngineSlot] = {
+        engine: EngineSlot(engine, configure_hint(settings, engine), choose_provisioner(settings, engine))
+        for engine in ENGINES
     }
     hooks = Webhooks(twin.store, twin.clock, twin.scheduler)
     hooks.configure(twin.slug, WEBHOOK_SETTINGS)
