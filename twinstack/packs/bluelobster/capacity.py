@@ -7,10 +7,11 @@ the last slot, in any worker, cannot both get it, and ``GET
 /instances/available`` reads a handful of counters instead of every
 allocation.
 
-Every instance also holds one allocation row (its host and amounts) in the
-cloud-wide state from its launch until its delete task completes (or its
-creation fails). Releasing deletes that row and gives its amounts back only
-when the delete removed it, so a release applied twice gives back once.
+An instance holds its amounts (``host_id``, ``cpu_cores``, ``memory``,
+``storage``, ``gpu_count`` of its record) from its launch until its delete task
+completes or its creation fails. Those are task effects, applied once per task
+(``task_runner``), and only one of them ends an instance, so what it held is
+given back once.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from __future__ import annotations
 from twinstack.packs.bluelobster import inventory
 from twinstack.packs.bluelobster.catalogue import HOSTS, REGIONS, Host, InstanceType, Region, hosts_in
 from twinstack.packs.bluelobster.inventory import Resources
-from twinstack.packs.bluelobster.records import Account
+from twinstack.packs.bluelobster.records import Account, Record
 
-COLLECTION = "host_allocations"
 COUNTERS = "host_usage"
 """Counter namespace (under the service's slug): one key per host."""
 
@@ -65,41 +65,29 @@ def regions_with_capacity(instance_type: InstanceType, left: dict[str, Resources
             if any(left[h.id].covers(need) for h in candidates(r.name, need, instance_type.gpu_model))]
 
 
-def reserve(account: Account, host: Host, need: Resources, instance_id: str, factor: int) -> bool:
-    """Book ``need`` on ``host`` for the instance; False (and nothing booked) when it does not fit.
-
-    Call inside the launch's transaction: the allocation row and the counters move together.
-    """
+def reserve(account: Account, host: Host, need: Resources, factor: int) -> bool:
+    """Book ``need`` on ``host``; False (and nothing booked) when it does not fit. Call in the launch's transaction."""
     limits = inventory.of_host(host, factor)
     if not limits.minus(used(account, host)).covers(need):
-        # Checked first because a refused ``adjust`` inside a transaction must not be the common case.
-        return False
-    allocations = account.shared(COLLECTION)
-    row = {"host_id": host.id, "instance_id": instance_id, "tenant": account.tenant, **need.view()}
-    if not allocations.insert(instance_id, row):
+        # Checked first, so that a refused ``adjust`` (which another worker's race causes) stays rare.
         return False
     deltas = {k: v for k, v in need.view().items() if v}
     bounds = {k: (0, v) for k, v in limits.view().items() if k in deltas}
-    if deltas and account.store.adjust(_space(account), host.id, deltas, within=bounds) is None:
-        # Another worker took the room between the check and the update.
-        allocations.delete(instance_id)
-        return False
-    return True
+    return not deltas or account.store.adjust(_space(account), host.id, deltas, within=bounds) is not None
 
 
-def place(account: Account, region: str, need: Resources, gpu_model: str | None, instance_id: str,
-          factor: int) -> Host | None:
+def place(account: Account, region: str, need: Resources, gpu_model: str | None, factor: int) -> Host | None:
     """Reserve ``need`` on the first host of ``region`` that fits; the host, or None when none does."""
-    return next((h for h in candidates(region, need, gpu_model) if reserve(account, h, need, instance_id, factor)),
-                None)
+    return next((h for h in candidates(region, need, gpu_model) if reserve(account, h, need, factor)), None)
 
 
-def release(account: Account, instance_id: str) -> None:
-    """Give the instance's resources back to its host (a second call does nothing)."""
-    allocations = account.shared(COLLECTION)
-    row = allocations.get(instance_id)
-    if row is None or not allocations.delete(instance_id):
-        return
-    back = {k: -int(row[k]) for k in ("cores", "memory", "storage", "gpus") if int(row.get(k) or 0)}
-    if back:
-        account.store.adjust(_space(account), str(row["host_id"]), back)
+def held_by(instance: Record) -> Resources:
+    return Resources(int(instance.get("cpu_cores") or 0), int(instance.get("memory") or 0),
+                     int(instance.get("storage") or 0), int(instance.get("gpu_count") or 0))
+
+
+def release(account: Account, instance: Record) -> None:
+    """Give what ``instance`` holds back to its host (once per instance: see the module's docstring)."""
+    back = {k: -v for k, v in held_by(instance).view().items() if v}
+    if back and instance.get("host_id") in HOSTS:
+        account.store.adjust(_space(account), str(instance["host_id"]), back)

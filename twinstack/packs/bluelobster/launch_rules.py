@@ -18,7 +18,7 @@ from typing import Any
 from twinstack.errors import TwinError
 from twinstack.packs.bluelobster.inventory import Resources
 from twinstack.packs.bluelobster.catalogue import HOSTS, INSTANCE_TYPES, REGIONS, TEMPLATES, Template, default_template
-from twinstack.packs.bluelobster.provisioning import LaunchPlan
+from twinstack.packs.bluelobster.launches import LaunchPlan
 
 PASSWORD_ALPHABET = string.ascii_letters + string.digits + "#$@%!"
 """Characters of a generated Windows password (none the password pattern forbids)."""

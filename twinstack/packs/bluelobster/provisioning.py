@@ -1,107 +1,19 @@
-"""Launching and deleting instances: reservations, and the ``create_instance``/``delete_instance`` tasks.
+"""The ``create_instance`` and ``delete_instance`` tasks: what they check and what they leave behind.
 
-A launch reserves host capacity and the primary address at once (so the reply
-can name ``assigned_ip`` and a second launch cannot take the same slot), stores
-the instance as ``creating`` and queues ``create_instance``, all in one store
-transaction: a launch refused for want of an address gives its capacity back by
-rolling back. When that task
-completes the instance is ``rented`` and ``running`` and billing starts; if it
-fails, the reservations are returned and nothing is billed.
-
-A delete makes the instance ``terminating`` at once (the API answers 404 from
-then on) and queues ``delete_instance``; capacity and addresses return to the
-cloud when that task completes, which is also when billing stops.
+When ``create_instance`` completes the instance is ``rented`` and ``running``
+and billing starts; if it fails (an ISO that cannot be fetched), its capacity
+and addresses go back and nothing is billed. When ``delete_instance``
+completes they go back too and billing stops; the record stays for the
+instance log and the account's backups. Each of these effects is applied once
+per task (``task_runner``), so capacity and addresses are returned once.
+The requests that queue these tasks are in ``launches``.
 """
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from typing import Any
-
-from twinstack.errors import Conflict, TwinError
-from twinstack.packs.bluelobster import capacity, instances, inventory, ip_pool
-from twinstack.packs.bluelobster.inventory import Resources
-from twinstack.packs.bluelobster.catalogue import Host, InstanceType, Template, gpu_display
+from twinstack.packs.bluelobster import capacity, instances, ip_pool
 from twinstack.packs.bluelobster.records import Account, Record
-from twinstack.packs.bluelobster.tasks import Caller, TaskKind, new_task
-
-VMID_BASE = 100
-"""Proxmox numbers guests from 100."""
-
-
-@dataclass(frozen=True, slots=True)
-class LaunchPlan:
-    """A launch request once its rules are checked (``launch_rules``)."""
-
-    instance_type: InstanceType
-    resources: Resources
-    name: str
-    username: str
-    region: str
-    host: Host | None = None
-    """A custom launch names its host; a standard one is placed in ``region``."""
-    gpu_model: str | None = None
-    """GPU model a standard launch needs; None lets a custom launch take its host's."""
-    template: Template | None = None
-    iso_url: str | None = None
-    access_type: str = "ssh"
-    metadata: dict[str, str] | None = None
-    team_id: str | None = None
-    team_name: str | None = None
-
-
-def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, Record]:
-    """Reserve, store and queue the creation; the instance and its ``create_instance`` task."""
-    instance_id = str(uuid.uuid4())
-    with account.store.transaction():
-        factor = inventory.multiplier(account)
-        if plan.host is None:
-            host = capacity.place(account, plan.region, plan.resources, plan.gpu_model, instance_id, factor)
-        elif capacity.reserve(account, plan.host, plan.resources, instance_id, factor):
-            host = plan.host
-        else:
-            host = None
-        if host is None:
-            raise _no_capacity(account, plan, factor)
-        address = ip_pool.assign(account, host.region, instance_id, primary=True, factor=factor)
-        if address is None:
-            raise Conflict(f"No public IP addresses available in {host.region}", code="resource_conflict")
-        vmid = VMID_BASE + int(account.twin.next_number("vmid"))
-        template = plan.template
-        record = instances.new_record(
-            account, uuid=instance_id, name=plan.name, host_id=host.id, region=host.region, vmid=vmid,
-            ip_address=address["ip_address"], internal_ip=ip_pool.internal_ip(host.region, vmid),
-            cpu_cores=plan.resources.cores, memory=plan.resources.memory, storage=plan.resources.storage,
-            gpu_count=plan.resources.gpus, gpu_model=gpu_display(host.gpu_model) if plan.resources.gpus else None,
-            metadata=plan.metadata, instance_type=plan.instance_type.name,
-            price_cents_per_hour=plan.instance_type.price_cents_per_hour, team_id=plan.team_id,
-            team_name=plan.team_name, access_type=plan.access_type, template_name=template.name if template else None,
-            template_display_name=template.display_name if template else None,
-            os_type=template.os_type if template else None, vm_username=plan.username, iso_url=plan.iso_url,
-        )
-        account.collection(instances.COLLECTION).put(instance_id, record)
-        params = {"vm_uuid": instance_id, "host_id": host.id, "vmid": vmid, "instance_type": plan.instance_type.name,
-                  "template_name": record["template_name"], "name": plan.name}
-        return record, new_task(account, "create_instance", instance_id, params, caller)
-
-
-def delete(account: Account, caller: Caller, instance: Record) -> Record:
-    """Start deleting a ``rented`` instance; its ``delete_instance`` task."""
-    if instance.get("status") != instances.RENTED:
-        raise TwinError(f"VM is not in 'rented' status: {instance.get('status')}", code="invalid_state", status=400)
-    instance["status"] = instances.TERMINATING
-    instances.save(account, instance)
-    params = {"vm_uuid": instance["uuid"], "host_id": instance["host_id"], "vmid": instance["vmid"]}
-    return new_task(account, "delete_instance", str(instance["uuid"]), params, caller)
-
-
-def _no_capacity(account: Account, plan: LaunchPlan, factor: int) -> Conflict:
-    if plan.host is None:
-        return Conflict("Requested resources not available in specified region", code="resource_conflict")
-    left = capacity.free(account, plan.host, factor)
-    return Conflict("Requested resources not available on specified host", code="resource_conflict",
-                    details={"available_resources": left.view()})
+from twinstack.packs.bluelobster.tasks import TaskKind
 
 
 def _create_check(account: Account, task: Record) -> str | None:
@@ -125,11 +37,11 @@ def _created(account: Account, task: Record, at: float) -> None:
 def _gone(account: Account, task: Record, at: float) -> None:
     """A failed creation or a finished deletion: resources go back, the record stays for the log."""
     instance_id = str(task["_subject"])
-    capacity.release(account, instance_id)
     ip_pool.release_all(account, instance_id)
     instance = instances.get(account, instance_id)
-    if instance is None:
+    if instance is None or instance.get("status") == instances.DELETED:
         return
+    capacity.release(account, instance)
     instances.mark_deleted(instance, at)
     instances.save(account, instance, at)
 
@@ -141,18 +53,3 @@ KINDS: tuple[TaskKind, ...] = (
     TaskKind("delete_instance", (30.0, 60.0), ("Stopping VM", "Destroying VM", "Releasing resources"),
              "VM deleted successfully", finish=_gone),
 )
-
-
-def next_steps(task_id: str) -> dict[str, Any]:
-    """The ``next_steps`` block of a launch reply, in the document's words."""
-    return {
-        "description": "Your Instance creation request has been queued. Please check the task status endpoint to "
-                       "monitor progress.",
-        "task_status_endpoint": f"/api/v1/tasks/{task_id}",
-        "expected_states": {
-            "PENDING": "Task is queued for processing",
-            "PROCESSING": "Instance is being created",
-            "COMPLETED": "Instance creation successful - instance details will be available",
-            "FAILED": "Instance creation failed - check error message for details",
-        },
-    }

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from twinstack.errors import TwinError
 from twinstack.packs.bluelobster import backups, instances, tasks
 from twinstack.packs.bluelobster.records import Account, Record
-from twinstack.packs.bluelobster.task_runner import settle_subject
+from twinstack.packs.bluelobster.task_runner import queue, settle_subject
 
 if TYPE_CHECKING:
     from twinstack.engine.twin import Twin
@@ -117,7 +117,7 @@ def run_schedule_job(twin: Twin, job: Job) -> None:
     if backups.busy_with(tasks.open_on(account, instance_id)) is None:
         params = {"vm_uuid": instance_id, "host_id": instance["host_id"], "vmid": instance["vmid"],
                   "scheduled": True, "keep": KEEP}
-        tasks.new_task(account, backups.BACKUP, instance_id, params, None, at=due)
+        queue(account, backups.BACKUP, instance_id, params, None, at=due)
         record["last_run_at"] = account.iso(due)
     else:
         record["last_skipped_at"] = account.iso(due)

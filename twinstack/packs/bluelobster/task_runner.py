@@ -23,13 +23,13 @@ past retention.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from twinstack.packs.bluelobster import backups, power, provisioning
 from twinstack.packs.bluelobster.records import Account, Record, between
 from twinstack.packs.bluelobster.tasks import (
-    COLLECTION, COMPLETED, FAILED, FINAL, OPEN, PROCESSING, QUEUE_SECONDS, TaskKind, expired, hours_of_day,
-    last_finished, no_effect, open_on, plan_purge, wake,
+    COLLECTION, COMPLETED, FAILED, FINAL, OPEN, PENDING, PROCESSING, QUEUE_SECONDS, Caller, TaskKind, draft, expired,
+    hours_of_day, last_finished, no_effect, open_on, plan_purge, purge_done, wake,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +41,25 @@ KINDS: dict[str, TaskKind] = {k.operation: k for k in (*provisioning.KINDS, *pow
 EFFECTS = "task_effects"
 """Cloud-wide markers ``<task id>:<phase>`` of the effects already applied."""
 PHASES = ("begin", "finish", "fail")
+
+
+def queue(account: Account, operation: str, subject: str, params: dict[str, Any], caller: Caller | None,
+          at: float | None = None, *, fresh: bool = False) -> Record:
+    """Queue a task on ``subject`` and settle the subject's queue, in one transaction; the task as created.
+
+    A task due at once (``--speed instant``, nothing ahead of it) is settled here, so no job has to
+    run for it; otherwise the queue's next transition becomes a durable job. ``fresh``: the subject
+    has no tasks yet (a launch), so there is nothing to read first.
+    """
+    task = draft(account, operation, subject, params, caller, at)
+    live = dict(task)
+    with account.store.transaction():
+        ahead = [] if fresh else open_on(account, subject)
+        _settle_queue(account, subject, [*ahead, live], 0.0 if fresh else None, unseen=str(live["task_id"]))
+        if live["status"] == PENDING:
+            # Not started, so not written by the settling: stored as it was made.
+            account.collection(COLLECTION).put(str(live["task_id"]), live)
+    return task
 
 
 def settle_subject(account: Account, subject: str) -> None:
@@ -65,8 +84,8 @@ def settle_account(account: Account) -> None:
         queues: dict[str, list[Record]] = {}
         for task in tasks.find({"status": list(OPEN)}).items:
             queues.setdefault(str(task.get("_subject")), []).append(task)
-        for subject, queue in queues.items():
-            _settle_queue(account, subject, queue)
+        for subject, waiting in queues.items():
+            _settle_queue(account, subject, waiting)
 
 
 def run_settle_job(twin: Twin, job: Job) -> None:
@@ -81,6 +100,7 @@ def run_purge_job(twin: Twin, job: Job) -> None:
     now = account.now()
     day = int(job.payload.get("day", 0))
     with account.store.transaction():
+        purge_done(account, day)
         for task in tasks.find({"_hour": hours_of_day(day), "status": list(FINAL)}).items:
             if expired(task, now):
                 tasks.delete(str(task["task_id"]))
@@ -91,15 +111,21 @@ def run_purge_job(twin: Twin, job: Job) -> None:
                 plan_purge(account, task)
 
 
-def _settle_queue(account: Account, subject: str, queue: list[Record]) -> None:
-    """Move the subject's unfinished tasks (``queue``, oldest first) as far as now allows."""
-    if not queue:
+def _settle_queue(account: Account, subject: str, waiting: list[Record], free_at: float | None = None,
+                  unseen: str | None = None) -> None:
+    """Move the subject's unfinished tasks (``waiting``, oldest first) as far as now allows.
+
+    ``free_at``: when the subject's last finished task ended, if the caller knows (else it is read).
+    ``unseen``: the id of a task this transaction creates, which no other worker can be settling.
+    """
+    if not waiting:
         return
     now = account.now()
-    before = last_finished(account, subject)
-    free_at = float(before.get("_finished") or 0.0) if before is not None else 0.0
-    for task in queue:
-        if not _advance(account, task, now, free_at):
+    if free_at is None:
+        before = last_finished(account, subject)
+        free_at = float(before.get("_finished") or 0.0) if before is not None else 0.0
+    for task in waiting:
+        if not _advance(account, task, now, free_at, task["task_id"] == unseen):
             started = task.get("_started") is not None
             wake(account, subject, float(task["_ends"]) if started else _start_time(account, task, free_at))
             return
@@ -112,8 +138,8 @@ def _start_time(account: Account, task: Record, free_at: float) -> float:
     return max(float(task["_created"]) + queued, free_at)
 
 
-def _advance(account: Account, task: Record, now: float, free_at: float) -> bool:
-    """Move one task as far as ``now`` allows; True once it has ended."""
+def _advance(account: Account, task: Record, now: float, free_at: float, unseen: bool) -> bool:
+    """Move one task as far as ``now`` allows; True once it has ended. ``unseen``: see ``_settle_queue``."""
     kind = KINDS[str(task["operation"])]
     if task.get("_started") is None:
         start = _start_time(account, task, free_at)
@@ -121,20 +147,20 @@ def _advance(account: Account, task: Record, now: float, free_at: float) -> bool
             return False
         reason = kind.check(account, task)
         if reason is not None:
-            if _claim(account, task, "fail", kind.fail):
+            if _claim(account, task, "fail", kind.fail, unseen):
                 kind.fail(account, task, start)
             _end(account, task, FAILED, reason, start)
             return True
         task["_started"] = start
         realistic = kind.length(account, task) if kind.length else between(*kind.seconds, task["task_id"], "length")
         task.update(_ends=start + realistic * account.factor, status=PROCESSING)
-        if _claim(account, task, "begin", kind.begin):
+        if _claim(account, task, "begin", kind.begin, unseen):
             kind.begin(account, task, start)
     start, ends = float(task["_started"]), float(task["_ends"])
     if ends > now:
         _show_step(account, task, kind, now, start, ends)
         return False
-    if _claim(account, task, "finish", kind.finish):
+    if _claim(account, task, "finish", kind.finish, unseen):
         kind.finish(account, task, ends)
     _end(account, task, COMPLETED, kind.done, ends)
     return True
@@ -157,8 +183,12 @@ def _end(account: Account, task: Record, status: str, message: str, at: float) -
     plan_purge(account, task)
 
 
-def _claim(account: Account, task: Record, phase: str, effect: object) -> bool:
-    """Whether this caller applies the phase's effect: the one (of any worker) that inserts its marker."""
+def _claim(account: Account, task: Record, phase: str, effect: object, unseen: bool) -> bool:
+    """Whether this caller applies the phase's effect: the one (of any worker) that inserts its marker.
+
+    A task its own transaction creates needs no marker: nobody else sees it before it has moved past
+    the phase, so nobody else can apply the phase.
+    """
     if effect is no_effect:
         return False
-    return account.shared(EFFECTS).insert(f"{task['task_id']}:{phase}", {"at": account.now()})
+    return unseen or account.shared(EFFECTS).insert(f"{task['task_id']}:{phase}", {"at": account.now()})

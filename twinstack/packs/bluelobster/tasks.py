@@ -37,6 +37,8 @@ SETTLE_JOB = "bluelobster.settle"
 """Job kind that settles a subject's tasks when their next transition is due."""
 PURGE_JOB = "bluelobster.purge_tasks"
 """Job kind that drops one day's finished tasks of an account once they are past retention."""
+PURGES_PLANNED = "task_purges"
+"""Key-value namespace (under the slug): ``<tenant>:<day>`` for each purge job planned."""
 
 Check = Callable[[Account, Record], "str | None"]
 Effect = Callable[[Account, Record, float], None]
@@ -86,22 +88,18 @@ class Caller:
     client_ip: str | None
 
 
-def new_task(account: Account, operation: str, subject: str, params: dict[str, Any], caller: Caller | None,
-             at: float | None = None) -> Record:
-    """Store a PENDING task on ``subject`` and wake the runner when it is due; ``at`` back-dates it (schedules)."""
+def draft(account: Account, operation: str, subject: str, params: dict[str, Any], caller: Caller | None,
+          at: float | None = None) -> Record:
+    """A PENDING task on ``subject``, not stored yet (``task_runner.queue`` stores it); ``at`` back-dates it."""
     when = account.now() if at is None else at
-    task_id = str(uuid.uuid4())
     stamp = account.iso(when)
-    task: Record = {
-        "task_id": task_id, "status": PENDING, "operation": operation,
+    return {
+        "task_id": str(uuid.uuid4()), "status": PENDING, "operation": operation,
         "params": {**params, "account_id": account.tenant}, "created_at": stamp, "updated_at": stamp,
         "message": QUEUED_MESSAGE, "account_id": account.tenant,
         "auth_token_partial": caller.partial if caller else None, "client_ip": caller.client_ip if caller else None,
         "_created": when, "_subject": subject, "_hour": int(when // HOUR),
     }
-    account.collection(COLLECTION).put(task_id, task)
-    wake(account, subject, when)
-    return task
 
 
 def wake(account: Account, subject: str, at: float) -> None:
@@ -134,13 +132,26 @@ def last_finished(account: Account, subject: str) -> Record | None:
 
 
 def plan_purge(account: Account, task: Record) -> None:
-    """Have the finished tasks of ``task``'s creation day dropped once the whole day is past retention."""
+    """Have the finished tasks of ``task``'s creation day dropped once the whole day is past retention.
+
+    The plan is noted per account and day, so the job is written once a day rather than per task.
+    """
     day = int(float(task["_created"]) // DAY)
+    planned = account.counter_space(PURGES_PLANNED)
+    key = f"{account.tenant}:{day}"
+    if account.store.kv_get(planned, key):
+        return
+    account.store.kv_put(planned, key, True)
     due = (day + 1) * DAY + RETENTION_SECONDS
     account.twin.scheduler.schedule(
         PURGE_JOB, max(0.0, due - account.now()), service=account.slug, tenant=account.tenant,
         payload={"day": day}, job_id=f"{account.slug}:purge:{account.tenant}:{day}",
     )
+
+
+def purge_done(account: Account, day: int) -> None:
+    """The purge of ``day`` ran: a task of that day finishing later plans another."""
+    account.store.kv_delete(account.counter_space(PURGES_PLANNED), f"{account.tenant}:{day}")
 
 
 def hours_of_day(day: int) -> list[int]:

@@ -16,7 +16,7 @@ from twinstack.errors import Conflict, Forbidden, NotFound, TwinError
 from twinstack.engine.pack import Handler
 from twinstack.packs.bluelobster import backups, instances, lookup, tasks
 from twinstack.packs.bluelobster.records import Account, Record
-from twinstack.packs.bluelobster.task_runner import settle_account, settle_subject
+from twinstack.packs.bluelobster.task_runner import queue, settle_account, settle_subject
 
 RESTORE_PREFIX = "RESTORE-{date}-"
 """``add_restore_prefix``: "Add 'RESTORE-{date}-' prefix to VM name", the date as YYYYMMDD."""
@@ -62,7 +62,7 @@ async def create_instance_backup_api_v1_instances__instance_id__backup_post(ctx:
     owner = lookup.account(ctx)
     instance = lookup.instance(ctx)
     _refuse_if_busy(owner, instance, "backup")
-    task = tasks.new_task(owner, backups.BACKUP, str(instance["uuid"]), _params(instance), lookup.caller(ctx))
+    task = queue(owner, backups.BACKUP, str(instance["uuid"]), _params(instance), lookup.caller(ctx))
     return {"message": "Backup started", "task_id": task["task_id"], "instance_id": instance["uuid"]}
 
 
@@ -93,7 +93,7 @@ async def restore_instance_backup_api_v1_instances__instance_id__restore_post(ct
     _refuse_if_busy(owner, instance, "restore")
     backup = _backup(ctx, volid, forbid_other_team=False)
     _check_disk(instance, backup)
-    task = tasks.new_task(owner, backups.RESTORE, str(instance["uuid"]), _params(instance, backup_volid=volid),
+    task = queue(owner, backups.RESTORE, str(instance["uuid"]), _params(instance, backup_volid=volid),
                           lookup.caller(ctx))
     return {"message": "Restore started", "task_id": task["task_id"], "instance_id": instance["uuid"],
             "backup_volid": volid}
@@ -132,9 +132,10 @@ async def delete_backup_api_v1_backups_delete(ctx: RequestContext) -> dict[str, 
     if tasks.open_on(owner, subject):
         raise Conflict("Delete already in progress", code="delete_in_progress")
     params = {"volid": volid, "vm_uuid": backup["instance_id"], "vmid": backup["vmid"]}
-    task = tasks.new_task(owner, backups.DELETE, subject, params, lookup.caller(ctx))
-    backup["_deleting"] = task["task_id"]
+    # Marked first: at --speed instant the task deletes the backup before ``queue`` returns.
+    backup["_deleting"] = True
     owner.collection(backups.COLLECTION).put(volid, backup)
+    task = queue(owner, backups.DELETE, subject, params, lookup.caller(ctx))
     return {"message": "Backup deletion started", "task_id": task["task_id"], "volid": volid}
 
 
@@ -154,7 +155,7 @@ async def restore_backup_to_vm_api_v1_backups_restore_post(ctx: RequestContext) 
     _refuse_if_busy(owner, target, "restore", status=400)
     _check_disk(target, backup)
     new_name = _restored_name(ctx, owner, backup, target_id)
-    task = tasks.new_task(owner, backups.RESTORE_TO, target_id, _params(target, backup_volid=volid, new_name=new_name),
+    task = queue(owner, backups.RESTORE_TO, target_id, _params(target, backup_volid=volid, new_name=new_name),
                           lookup.caller(ctx))
     return {"message": "Restore started", "task_id": task["task_id"], "volid": volid, "target_vm_uuid": target_id,
             "new_name": new_name}

@@ -7,7 +7,7 @@ from typing import Any
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import TwinError
-from twinstack.packs.bluelobster import instances, launch_rules, lookup, provisioning, schedules, teams
+from twinstack.packs.bluelobster import instances, launch_rules, launches, lookup, schedules, teams
 from twinstack.packs.bluelobster.records import Account, Record
 from twinstack.packs.bluelobster.task_runner import settle_account
 
@@ -21,17 +21,17 @@ def _key_team(ctx: RequestContext, owner: Account) -> Record | None:
 async def launch_standard_instance_api_v1_instances_launch_instance_post(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     plan = launch_rules.standard(ctx.body, _key_team(ctx, owner))
-    record, task = provisioning.launch(owner, lookup.caller(ctx), plan)
+    record, task = launches.launch(owner, lookup.caller(ctx), plan)
     return {"data": {
         "instance_ids": [record["uuid"]], "task_id": task["task_id"], "assigned_ip": record["ip_address"],
-        "status": task["status"], "timestamp": task["created_at"], "next_steps": provisioning.next_steps(task["task_id"]),
+        "status": task["status"], "timestamp": task["created_at"], "next_steps": launches.next_steps(task["task_id"]),
     }}
 
 
 async def launch_custom_instance_api_v1_instances_launch_custom_post(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     plan, credentials = launch_rules.custom(ctx.body, _key_team(ctx, owner))
-    record, task = provisioning.launch(owner, lookup.caller(ctx), plan)
+    record, task = launches.launch(owner, lookup.caller(ctx), plan)
     reply: dict[str, Any] = {
         "task_id": task["task_id"], "vm_uuid": record["uuid"], "assigned_ip": record["ip_address"],
         "status": task["status"], "timestamp": task["created_at"],
@@ -39,7 +39,7 @@ async def launch_custom_instance_api_v1_instances_launch_custom_post(ctx: Reques
     if credentials is not None:
         # Shown once: the generated password is stored nowhere the API could show it again.
         reply["credentials"] = credentials
-    reply["next_steps"] = provisioning.next_steps(task["task_id"])
+    reply["next_steps"] = launches.next_steps(task["task_id"])
     return reply
 
 
@@ -56,7 +56,7 @@ async def get_instance_api_v1_instances__instance_id__get(ctx: RequestContext) -
 async def delete_instance_api_v1_instances__instance_id__delete(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     instance = lookup.instance(ctx)
-    task = provisioning.delete(owner, lookup.caller(ctx), instance)
+    task = launches.delete(owner, lookup.caller(ctx), instance)
     # The schedule goes with the instance (its backups stay with the account); the firewall is part of it.
     schedules.drop(owner, str(instance["uuid"]))
     return {"status": "success", "message": "Instance deleted successfully", "instance_id": instance["uuid"],

@@ -9,7 +9,7 @@ from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.packs.bluelobster import lookup, power, tasks
 from twinstack.packs.bluelobster.records import Record
-from twinstack.packs.bluelobster.task_runner import settle_subject
+from twinstack.packs.bluelobster.task_runner import queue, settle_subject
 
 MAX_REBOOT_WAIT = 30.0
 """Wall seconds a reboot request is held at most (its realistic duration is 10-20 s)."""
@@ -22,7 +22,7 @@ def _params(instance: Record) -> dict[str, Any]:
 def _queue(ctx: RequestContext, operation: str, message: str) -> dict[str, Any]:
     """Queue ``operation`` on the instance and answer at once; its preconditions are checked when it starts."""
     instance = lookup.instance(ctx)
-    task = tasks.new_task(lookup.account(ctx), operation, str(instance["uuid"]), _params(instance), lookup.caller(ctx))
+    task = queue(lookup.account(ctx), operation, str(instance["uuid"]), _params(instance), lookup.caller(ctx))
     return tasks.reply(task, message, instance_id=instance["uuid"], host=instance["host_id"])
 
 
@@ -48,7 +48,7 @@ async def reboot_instance_api_v1_instances__instance_id__reboot_post(ctx: Reques
     instance = lookup.instance(ctx)
     instance_id = str(instance["uuid"])
     power.refuse_reboot(instance, busy=bool(tasks.open_on(owner, instance_id)))
-    task = tasks.new_task(owner, power.REBOOT, instance_id, _params(instance), lookup.caller(ctx))
+    task = queue(owner, power.REBOOT, instance_id, _params(instance), lookup.caller(ctx))
     settle_subject(owner, instance_id)
     started = owner.collection(tasks.COLLECTION).get(str(task["task_id"])) or task
     length = float(started.get("_ends", owner.now())) - float(started.get("_started", owner.now()))
