@@ -5,7 +5,7 @@ host, fields ``cores``, ``memory``, ``storage``, ``gpus``), moved in the
 transaction of the launch within ``(0, inventory)``: two launches racing for
 the last slot, in any worker, cannot both get it, and ``GET
 /instances/available`` reads a handful of counters instead of every
-allocation.
+instance.
 
 An instance holds its amounts (``host_id``, ``cpu_cores``, ``memory``,
 ``storage``, ``gpu_count`` of its record) from its launch until its delete task
@@ -30,7 +30,7 @@ def _space(account: Account) -> str:
 
 
 def used(account: Account, host: Host) -> Resources:
-    """What the allocations of every tenant take on ``host``."""
+    """What the instances of every tenant hold on ``host``."""
     return Resources.of_counters(account.store.counters(_space(account), host.id))
 
 

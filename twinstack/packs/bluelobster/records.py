@@ -2,7 +2,7 @@
 
 Everything an account owns (instances, tasks, backups, schedules, teams) is a
 resource of its tenant, so another tenant's key never finds it. What the whole
-cloud shares (host allocations, the public IP pool and its free list, console
+cloud shares (the public IP pool and its free list, console
 tickets, the once-only markers of task effects) lives under the pseudo-tenant
 ``SHARED``, so every tenant and every worker process sees the same rows. Host
 capacity and the pool's high-water marks are guarded counters of the store.
