@@ -137,18 +137,19 @@ def datetime_problem(text: str) -> str:
     """Why pydantic's datetime parser refuses ``text``, in its words (date part checked first, as it does)."""
     if len(text) < 10:
         return "input is too short"
-    if not text[0:4].isdigit():
+    if not text[0:4].isascii() or not text[0:4].isdigit():
         return "invalid character in year"
-    if text[4] != "-" or text[7] != "-":
+    if text[4] != "-":
         return "invalid date separator, expected `-`"
-    if not text[5:7].isdigit():
+    if not text[5:7].isascii() or not text[5:7].isdigit():
         return "invalid character in month"
-    month = int(text[5:7])
+    if text[7] != "-":
+        return "invalid date separator, expected `-`"
+    if not text[8:10].isascii() or not text[8:10].isdigit():
+        return "invalid character in day"
+    year, month, day = int(text[0:4]), int(text[5:7]), int(text[8:10])
     if not 1 <= month <= 12:
         return "month value is outside expected range of 1-12"
-    if not text[8:10].isdigit():
-        return "invalid character in day"
-    year, day = int(text[0:4]), int(text[8:10])
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     if not 1 <= day <= days:
@@ -194,6 +195,8 @@ def uuid_problem(text: str) -> str | None:
 
 
 def _format_error(issue: FieldIssue) -> Words:
+    """pydantic's words for a value the format refuses. A ``date`` given with a time part is worded by the
+    date parser; pydantic goes on to parse it as a datetime and may blame the time instead."""
     fmt = str(issue.context.get("format") or "")
     text = issue.value if isinstance(issue.value, str) else None
     if fmt == "date-time" and text is not None:
