@@ -1,305 +1,380 @@
-"""Load benchmark: Blue Lobster's list and launch on ``twinstack serve`` versus a hand-written baseline.
+"""Load benchmark: Blue Lobster's list and launch on the twin, a hand-written baseline and Stoplight Prism.
 
-Starts the server under test on a free loopback port with a fresh data dir,
-creates a tenant (or, for the baseline, hands it a key), launches a few
-instances so the list has something to return, then measures two scenarios:
+All servers run at once on free loopback ports (fresh data dirs) and are
+measured interleaved, round by round, on the same two requests:
 
-- ``GET  /bluelobster/api/v1/instances``
-- ``POST /bluelobster/api/v1/instances/launch-instance`` (a body valid per the seed)
+- ``GET  <api>/instances`` (20 instances launched first on the stateful targets)
+- ``POST <api>/instances/launch-instance`` (a body valid per the seed)
 
-For each it reports requests/s, p50/p99 latency and the status mix (the
-launch answers 200 until the twin's host capacity runs out, then 4xx from its
-business rules: both are real outcomes and both are counted). The load comes
-from ``wrk`` when it is installed, else from an asyncio/httpx generator, which
-on a small machine competes with the server for CPU and undercounts; the
-report names the tool. Every run is bounded in time and requests and stops by
-itself; nothing leaves loopback.
+at each ``--connections`` level; plus, on a second twin whose host inventory
+is full, the launch's declared 409 path. Before the launch rounds the main
+twin's inventory is raised (``POST /_twinstack/bluelobster/inventory``) so
+that every launch of the run fits. It reports requests/s, p50/p99 latency,
+the status mix, twin/baseline and twin/Prism ratios, the resident memory of
+each server after start and after the load, and (``--compare``) the twin's
+start-up time with every built-in seed (``bench/startup.py``). The load comes
+from ``wrk`` when installed, else from a Python generator; the report names the
+tool. Every run is bounded in time and requests and stops its servers itself;
+nothing leaves loopback.
 
     python bench/load.py              # the twin
     python bench/load.py --baseline   # the hand-written reference (bench/baseline_app.py)
-    python bench/load.py --compare    # both, with twin/baseline ratios
+    python bench/load.py --compare    # twin, baseline, Prism, the 409 path, start-up; ratios and targets
     python bench/load.py --quick      # a one-second smoke run
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
+import math
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-LUA = Path(__file__).with_name("wrk_report.lua")
-LIST_PATH = "/bluelobster/api/v1/instances"
-LAUNCH_PATH = "/bluelobster/api/v1/instances/launch-instance"
+from loadgen import Load, Measurement, Scenario, median_round, run_python, run_wrk
+from servers import (ROOT, Server, Twin, free_port, load_average, prism_available, prism_version, start_prism,
+                     start_twin)
+from startup import Startup, measure_startup
+from startup import as_json as startup_json
+from startup import report as startup_report
+
+TWIN_API = "/bluelobster/api/v1"
+PRISM_API = "/api/v1"
+"""Prism serves the seed's paths as written (the seed declares no server)."""
 LAUNCH_BODY: dict[str, object] = {
     "region": "us-east-1",
     "instance_type": "v1_cpu_small",
     "username": "ubuntu",
     "ssh_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZ1cmV0ZXN0a2V5 user@host",
 }
-
-
-@dataclass(slots=True)
-class Scenario:
-    name: str
-    method: str
-    path: str
-    body: dict[str, object] | None = None
+BAD_LAUNCH_BODY: dict[str, object] = {"region": 7}
+BASE_LAUNCHES = 172
+"""Launches of ``LAUNCH_BODY`` that fill the base inventory; the run measures it again when it can."""
+FILL_BOUND = 5_000
+LIST, LAUNCH, FULL = "list instances", "launch instance", "launch at capacity (409)"
+TWIN, BASELINE, PRISM, TWIN_FULL = "twin", "baseline", "prism", "twin (full)"
+Runner = Callable[[str, Scenario, str, str, Load], Measurement]
 
 
 SCENARIOS = (
-    Scenario("list instances", "GET", LIST_PATH),
-    Scenario("launch instance", "POST", LAUNCH_PATH, LAUNCH_BODY),
+    Scenario(LIST, "GET", "/instances"),
+    Scenario(LAUNCH, "POST", "/instances/launch-instance", LAUNCH_BODY),
+    Scenario(FULL, "POST", "/instances/launch-instance", LAUNCH_BODY),
 )
 
 
 @dataclass(slots=True)
-class Measurement:
-    target: str
-    scenario: str
-    tool: str
-    requests: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    statuses: dict[str, int] = field(default_factory=dict)
-    socket_errors: int = 0
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
+class Target:
+    name: str
+    server: Server
+    api_key: str
+    api: str
+    scenarios: tuple[str, ...]
+    rss_after_start_mb: float = 0.0
+    rss_after_load_mb: float = 0.0
 
 
 @dataclass(slots=True)
 class Settings:
     duration: float
-    connections: int
+    connections: list[int]
     threads: int
     max_requests: int
     seed_instances: int
     tool: str
     rounds: int
+    launch_rate_bound: float
+    startup_runs: int
+    warmup: float
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@dataclass(slots=True)
+class Run:
+    measurements: list[Measurement] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    startup: Startup | None = None
+    all_seeds: bool = False
+    load_before: str = ""
 
 
-class Server:
-    """A server process on loopback, stopped (process group) on exit whatever happens."""
-
-    def __init__(self, command: list[str], url: str, log: Path) -> None:
-        self.url = url
-        self.log = log
-        with log.open("ab") as out:
-            self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                         start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-
-    def wait_ready(self, probe: str, headers: dict[str, str] | None = None) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(self.url + probe, headers=headers, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server not ready after 60 s; log: {self.log}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-
-
-def start_twin(workdir: Path) -> tuple[Server, str]:
-    port = free_port()
-    # Only Blue Lobster is mounted: it is all the scenarios use, and it keeps the run off the DNS/MQTT ports.
-    server = Server([sys.executable, "-m", "twinstack", "serve", "--speed", "instant", "--port", str(port),
-                     "--data-dir", str(workdir / "state"), "--dns-port", "0", "--services", "bluelobster"],
-                    f"http://127.0.0.1:{port}", workdir / "twin.log")
-    server.wait_ready("/_twinstack/health")
-    response = httpx.post(server.url + "/_twinstack/tenants", json={"name": "bench"}, timeout=30)
-    response.raise_for_status()
-    return server, str(response.json()["credentials"]["bluelobster"]["api_key"])
-
-
-def start_baseline(workdir: Path) -> tuple[Server, str]:
-    port, key = free_port(), "bench_" + secrets.token_hex(16)
-    server = Server([sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--port", str(port),
-                     "--db", str(workdir / "baseline.sqlite"), "--api-key", key],
-                    f"http://127.0.0.1:{port}", workdir / "baseline.log")
-    server.wait_ready(LIST_PATH, {"X-API-Key": key})
-    return server, key
+def launch_until_full(url: str, key: str, *, bound: int = FILL_BOUND, seconds: float = 120) -> tuple[int, int | None]:
+    """Launch until the first answer that is not 200: (launches that succeeded, that status or None)."""
+    deadline = time.monotonic() + seconds
+    done = 0
+    with httpx.Client(headers={"X-API-Key": key}, timeout=30) as client:
+        while done < bound and time.monotonic() < deadline:
+            status = client.post(url, json=LAUNCH_BODY).status_code
+            if status != 200:
+                return done, status
+            done += 1
+    return done, None
 
 
 def seed_instances(url: str, key: str, count: int) -> Counter[int]:
     """Launch ``count`` instances so the list scenario returns a realistic page."""
     statuses: Counter[int] = Counter()
-    with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=30) as client:
+    with httpx.Client(headers={"X-API-Key": key}, timeout=30) as client:
         for _ in range(count):
-            statuses[client.post(LAUNCH_PATH, json=LAUNCH_BODY).status_code] += 1
+            statuses[client.post(url, json=LAUNCH_BODY).status_code] += 1
     return statuses
 
 
-def run_wrk(target: str, url: str, key: str, scenario: Scenario, s: Settings) -> Measurement:
-    env = {**os.environ, "BENCH_METHOD": scenario.method, "BENCH_API_KEY": key,
-           "BENCH_BODY": json.dumps(scenario.body) if scenario.body else ""}
-    command = ["wrk", f"-t{s.threads}", f"-c{s.connections}", f"-d{max(1, round(s.duration))}s", "--timeout", "10s",
-               "-s", str(LUA), url + scenario.path]
-    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=s.duration + 60, check=True)
-    output = run.stdout
-    line = next(ln for ln in output.splitlines() if ln.startswith("BENCH_RESULT "))
-    data = json.loads(line.removeprefix("BENCH_RESULT "))
-    return Measurement(target, scenario.name, "wrk", data["requests"], data["duration_us"] / 1e6,
-                       data["p50_us"] / 1000, data["p99_us"] / 1000,
-                       dict(sorted(data["statuses"].items())), data["socket_errors"])
+def plan_multiplier(s: Settings, base: int) -> int:
+    """An inventory scale that fits every launch the run can make at ``launch_rate_bound`` req/s, with margin."""
+    expected = (s.rounds * len(s.connections) * s.duration + s.warmup) * s.launch_rate_bound + s.seed_instances
+    return max(1, math.ceil(expected * 1.25 / max(1, base)))
 
 
-async def _python_load(url: str, key: str, scenario: Scenario,
-                       s: Settings) -> tuple[list[float], Counter[str], int, float]:
-    latencies: list[float] = []
-    statuses: Counter[str] = Counter()
-    errors = 0
-    deadline = time.monotonic() + s.duration
-    limits = httpx.Limits(max_connections=s.connections, max_keepalive_connections=s.connections)
-    async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, limits=limits, timeout=10) as client:
-
-        async def worker() -> None:
-            nonlocal errors
-            while time.monotonic() < deadline and len(latencies) + errors < s.max_requests:
-                started = time.perf_counter()
-                try:
-                    response = await client.request(scenario.method, scenario.path, json=scenario.body)
-                except httpx.HTTPError:
-                    errors += 1
-                    continue
-                latencies.append(time.perf_counter() - started)
-                statuses[str(response.status_code)] += 1
-
-        started = time.monotonic()
-        await asyncio.gather(*(worker() for _ in range(s.connections)))
-        return latencies, statuses, errors, time.monotonic() - started
-
-
-def run_python(target: str, url: str, key: str, scenario: Scenario, s: Settings) -> Measurement:
-    latencies, statuses, errors, seconds = asyncio.run(_python_load(url, key, scenario, s))
-    ordered = sorted(latencies) or [0.0]
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
-
-    return Measurement(target, scenario.name, "python-httpx", len(latencies), seconds, pct(50), pct(99),
-                       dict(sorted(statuses.items())), errors)
-
-
-def measure(targets: list[str], tmp: Path, s: Settings) -> list[Measurement]:
-    """Every target's server up at once; rounds interleave the targets so drift in the machine's load hits
-    both alike. All list rounds come before any launch, so the list always returns the seeded instances."""
-    servers: dict[str, tuple[Server, str]] = {}
-    runner = run_wrk if s.tool == "wrk" else run_python
+def raise_inventory(twin: Twin, multiplier: int, base: int) -> str:
+    """Scale the twin's host inventory by ``multiplier``; what happened, for the report."""
+    url = twin.server.url + "/_twinstack/bluelobster/inventory"
     try:
-        for target in targets:
-            workdir = tmp / target
-            workdir.mkdir()
-            server, key = servers[target] = (start_baseline if target == "baseline" else start_twin)(workdir)
-            seeded = seed_instances(server.url, key, s.seed_instances)
-            print(f"{target}: seeded {s.seed_instances} instances, statuses {dict(seeded)}", flush=True)
-        rounds: dict[tuple[str, str], list[Measurement]] = {}
+        response = httpx.post(url, json={"multiplier": multiplier}, timeout=60)
+        ok, reason = response.is_success, f"answered HTTP {response.status_code}"
+    except httpx.HTTPError as exc:
+        ok, reason = False, f"failed: {exc}"
+    if ok:
+        return (f"inventory: POST /_twinstack/bluelobster/inventory {{\"multiplier\": {multiplier}}} "
+                      f"{reason}; room for about {multiplier * base} launches")
+    return (f"inventory: the control POST /_twinstack/bluelobster/inventory {reason}, so the twin's launch "
+                   f"rounds run against the base inventory, which fills after {base} launches: its launch figure "
+                   "is mostly the 409 path (see its status mix), not a launch")
+
+
+def bad_body_statuses(targets: list[Target]) -> str:
+    """What each target answers to an invalid launch body: every one of them validates it."""
+    parts = []
+    for t in targets:
+        if LAUNCH in t.scenarios:
+            response = httpx.post(t.server.url + t.api + "/instances/launch-instance", json=BAD_LAUNCH_BODY,
+                                  headers={"X-API-Key": t.api_key}, timeout=30)
+            parts.append(f"{t.name} {response.status_code}")
+    return "an invalid launch body ({\"region\": 7}) is answered: " + ", ".join(parts)
+
+
+def start_targets(names: list[str], tmp: Path, s: Settings, services: str | None, run: Run,
+                  install_prism: bool) -> None:
+    """Start, seed and size every target; appended to ``run.targets`` at once so a failure still stops them."""
+    main: Twin | None = None
+    base = BASE_LAUNCHES
+    if TWIN in names:
+        main = start_twin(tmp, services, name="twin")
+        run.targets.append(Target(TWIN, main.server, main.credentials["bluelobster"]["api_key"], TWIN_API,
+                                  (LIST, LAUNCH)))
+    if BASELINE in names:
+        port, key = free_port(), "bench_" + secrets.token_hex(16)
+        server = Server([sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--port", str(port),
+                         "--db", str(tmp / "baseline.sqlite"), "--api-key", key],
+                        f"http://127.0.0.1:{port}", tmp / "baseline.log")
+        run.targets.append(Target(BASELINE, server, key, TWIN_API, (LIST, LAUNCH)))
+        server.wait_ready(TWIN_API + "/instances", {"X-API-Key": key})
+    if PRISM in names:
+        ok, why = prism_available(install_prism)
+        if ok:
+            run.targets.append(Target(PRISM, start_prism(tmp), "bench", PRISM_API, (LIST, LAUNCH)))
+            run.notes.append("prism: @stoplight/prism-cli " + prism_version() + ", `prism mock` on the Blue Lobster "
+                             "seed, static examples (its list is the document's one-instance example), -v warn")
+        else:
+            run.notes.append(f"prism: skipped ({why})")
+    if TWIN_FULL in names:
+        full = start_twin(tmp, "bluelobster", name="twin-full")
+        key = full.credentials["bluelobster"]["api_key"]
+        run.targets.append(Target(TWIN_FULL, full.server, key, TWIN_API, (FULL,)))
+        launched, status = launch_until_full(full.server.url + TWIN_API + "/instances/launch-instance", key)
+        if status == 409:
+            base = launched
+            run.notes.append(f"capacity: the base inventory took {launched} launches of v1_cpu_small in us-east-1, "
+                             "then 409; the 409 path is measured on that full twin")
+        else:
+            run.notes.append(f"capacity: {launched} launches did not fill the base inventory (then: {status}); "
+                             "the '409' figure is whatever that twin answers")
+    for t in run.targets:
+        if t.name in (TWIN, BASELINE):
+            seeded = seed_instances(t.server.url + t.api + "/instances/launch-instance", t.api_key, s.seed_instances)
+            print(f"{t.name}: seeded {s.seed_instances} instances, statuses {dict(seeded)}", flush=True)
+    if main is not None:
+        run.notes.append(raise_inventory(main, plan_multiplier(s, base), base))
+    run.notes.append(bad_body_statuses(run.targets))
+    for t in run.targets:
+        t.rss_after_start_mb = t.server.rss_mb()
+
+
+def measure(names: list[str], tmp: Path, s: Settings, services: str | None, install_prism: bool) -> Run:
+    """Rounds interleave the targets, so drift in the machine's load hits all alike. Every list round comes
+    before any launch, so the lists always return the seeded instances."""
+    run = Run(all_seeds=services is None, load_before=load_average())
+    runner: Runner = run_wrk if s.tool == "wrk" else run_python
+    try:
+        start_targets(names, tmp, s, services, run, install_prism)
+        rounds: dict[tuple[str, str, int], list[Measurement]] = {}
         for scenario in SCENARIOS:
-            for _ in range(s.rounds):
-                for target, (server, key) in servers.items():
-                    m = runner(target, server.url, key, scenario, s)
-                    rounds.setdefault((target, scenario.name), []).append(m)
-                    print(f"  {target:<9} {scenario.name:<16} {m.rps:>8.0f} req/s", flush=True)
-        return [_median(runs) for runs in rounds.values()]
+            if s.warmup > 0:
+                warm(run.targets, scenario, runner, Load(s.warmup, s.connections[0], s.threads, s.max_requests))
+            for connections in s.connections:
+                load = Load(s.duration, connections, s.threads, s.max_requests)
+                for _ in range(s.rounds):
+                    for t in run.targets:
+                        if scenario.name not in t.scenarios:
+                            continue
+                        m = runner(t.name, scenario, t.server.url + t.api + scenario.path, t.api_key, load)
+                        rounds.setdefault((t.name, scenario.name, connections), []).append(m)
+                        print(f"  {t.name:<11} {scenario.name:<24} c={connections:<3} {m.rps:>8.0f} req/s", flush=True)
+        run.measurements = [median_round(runs) for runs in rounds.values()]
+        for t in run.targets:
+            t.rss_after_load_mb = t.server.rss_mb()
+        twin_launch = [m for m in run.measurements if (m.target, m.scenario) == (TWIN, LAUNCH)]
+        if any(m.statuses.get("409") for m in twin_launch):
+            run.notes.append("capacity ran out during the twin's launch rounds: some launches were 409 "
+                             "(raise --launch-rate-bound if the inventory control was used)")
+        return run
     finally:
-        for server, _key in servers.values():
-            server.stop()
+        for t in run.targets:
+            t.server.stop()
 
 
-def _median(runs: list[Measurement]) -> Measurement:
-    """The round with the median throughput, its status mix summed over all rounds."""
-    chosen = sorted(runs, key=lambda m: m.rps)[len(runs) // 2]
-    statuses: Counter[str] = Counter()
-    for m in runs:
-        statuses.update(m.statuses)
-    return Measurement(chosen.target, chosen.scenario, chosen.tool, chosen.requests, chosen.seconds, chosen.p50_ms,
-                       chosen.p99_ms, dict(sorted(statuses.items())), sum(m.socket_errors for m in runs))
+def warm(targets: list[Target], scenario: Scenario, runner: Runner, load: Load) -> None:
+    """An unmeasured run of ``scenario`` on every target: JITs, caches and connection pools settle first."""
+    for t in targets:
+        if scenario.name in t.scenarios:
+            runner(t.name, scenario, t.server.url + t.api + scenario.path, t.api_key, load)
 
 
-def report(results: list[Measurement], s: Settings) -> str:
-    lines = [f"{'target':<9} {'scenario':<16} {'tool':<13} {'requests':>8} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}"
-             "  statuses", "-" * 92]
-    for m in results:
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def report(run: Run, s: Settings) -> str:
+    lines = [f"{'target':<11} {'scenario':<24} {'conns':>5} {'tool':<5} {'requests':>8} {'req/s':>8} {'p50 ms':>7}"
+             f" {'p99 ms':>7}  statuses", "-" * 104]
+    for m in run.measurements:
         mix = ", ".join(f"{k}: {v}" for k, v in m.statuses.items()) + (f", socket errors: {m.socket_errors}"
                                                                        if m.socket_errors else "")
-        lines.append(f"{m.target:<9} {m.scenario:<16} {m.tool:<13} {m.requests:>8} {m.rps:>8.0f} {m.p50_ms:>7.1f}"
-                     f" {m.p99_ms:>7.1f}  {mix}")
-    twin = {m.scenario: m for m in results if m.target == "twin"}
-    base = {m.scenario: m for m in results if m.target == "baseline"}
-    for name in [sc.name for sc in SCENARIOS if sc.name in twin and sc.name in base]:
-        t, b = twin[name], base[name]
-        lines.append(f"ratio twin/baseline, {name}: throughput {t.rps / b.rps:.2f}x, "
-                     f"p50 {t.p50_ms / b.p50_ms:.2f}x, p99 {t.p99_ms / b.p99_ms:.2f}x" if b.rps and b.p50_ms and
-                     b.p99_ms else f"ratio for {name}: not computable")
-    lines.append(f"({s.connections} connections, {s.duration:g} s per round, median of {s.rounds} rounds;"
-                 f" statuses summed over the rounds; {os.cpu_count()} CPUs)")
+        lines.append(f"{m.target:<11} {m.scenario:<24} {m.connections:>5} {m.tool[:5]:<5} {m.requests:>8} "
+                     f"{m.rps:>8.0f} {m.p50_ms:>7.2f} {m.p99_ms:>7.2f}  {mix}")
+    by = {(m.target, m.scenario, m.connections): m for m in run.measurements}
+    lines.append("")
+    for scenario in (LIST, LAUNCH):
+        for c in s.connections:
+            t = by.get((TWIN, scenario, c))
+            if t is None:
+                continue
+            parts = []
+            if (b := by.get((BASELINE, scenario, c))) is not None:
+                parts.append(f"twin/baseline throughput {_ratio(t.rps, b.rps)}, p50 {_ratio(t.p50_ms, b.p50_ms)}, "
+                             f"p99 {_ratio(t.p99_ms, b.p99_ms)}")
+            if (p := by.get((PRISM, scenario, c))) is not None:
+                parts.append(f"twin/Prism throughput {_ratio(t.rps, p.rps)}")
+            if parts:
+                lines.append(f"ratio, {scenario}, {c} connections: " + "; ".join(parts))
+    for c in s.connections:
+        f, b = by.get((TWIN_FULL, FULL, c)), by.get((BASELINE, LAUNCH, c))
+        if f is not None and b is not None:
+            lines.append(f"ratio, {FULL}, {c} connections: twin 409s / baseline launches {_ratio(f.rps, b.rps)}")
+    lines.append("")
+    lines.append(f"{'resident memory (MiB)':<24} {'after start':>11} {'after load':>11}")
+    for target in run.targets:
+        lines.append(f"{target.name:<24} {target.rss_after_start_mb:>11.0f} {target.rss_after_load_mb:>11.0f}")
+    if run.startup is not None:
+        lines += ["", startup_report(run.startup)]
+    lines += ["", *run.notes, *check_targets(run, s)]
+    lines.append(f"({s.rounds} rounds of {s.duration:g} s per scenario, target and connection level after "
+                 f"{s.warmup:g} s unmeasured, the median round reported, statuses summed over the rounds; load from "
+                 f"{s.tool}; twin with "
+                 f"{'every built-in seed' if run.all_seeds else 'the --services given'}; {run.load_before} before, "
+                 f"{load_average()} after)")
     return "\n".join(lines)
+
+
+def check_targets(run: Run, s: Settings) -> list[str]:
+    """Issue 7's figures, each met or not, for what this run measured."""
+    by = {(m.target, m.scenario, m.connections): m for m in run.measurements}
+    checks: list[tuple[str, bool]] = []
+    for scenario in (LIST, LAUNCH):
+        for c in s.connections:
+            t, b, p = by.get((TWIN, scenario, c)), by.get((BASELINE, scenario, c)), by.get((PRISM, scenario, c))
+            if t and b and b.rps:
+                checks.append((f"{scenario} at {c}: twin >= 0.8x baseline ({t.rps / b.rps:.2f}x)",
+                               t.rps >= 0.8 * b.rps))
+            if t and p and p.rps:
+                checks.append((f"{scenario} at {c}: twin >= 5x Prism ({t.rps / p.rps:.2f}x)", t.rps >= 5 * p.rps))
+    for scenario, limit in ((LIST, 10.0), (LAUNCH, 20.0)):
+        if (t := by.get((TWIN, scenario, 32))) is not None:
+            checks.append((f"{scenario} at 32: twin p99 <= {limit:g} ms ({t.p99_ms:.1f} ms)", t.p99_ms <= limit))
+    twin = next((t for t in run.targets if t.name == TWIN), None)
+    if twin is not None and run.all_seeds:
+        checks.append((f"twin resident memory after the load < 120 MiB ({twin.rss_after_load_mb:.0f} MiB)",
+                       twin.rss_after_load_mb < 120))
+    if run.startup is not None and run.startup.seconds:
+        checks.append((f"all seeds serving < 1.5 s ({run.startup.median_s:.2f} s)", run.startup.median_s < 1.5))
+    return [f"target {'met    ' if ok else 'NOT met'}: {text}" for text, ok in checks]
+
+
+def as_json(run: Run) -> dict[str, object]:
+    return {
+        "measurements": [asdict(m) | {"rps": m.rps} for m in run.measurements],
+        "memory": {t.name: {"after_start_mb": t.rss_after_start_mb, "after_load_mb": t.rss_after_load_mb}
+                   for t in run.targets},
+        "startup": startup_json(run.startup) if run.startup is not None else None,
+        "notes": run.notes,
+    }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Blue Lobster load benchmark (loopback only, bounded).")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--baseline", action="store_true", help="measure the hand-written reference app only")
-    which.add_argument("--compare", action="store_true", help="measure the twin and the reference, print ratios")
+    which.add_argument("--compare", action="store_true",
+                       help="twin, baseline and Prism side by side, the 409 path and start-up; ratios and targets")
     parser.add_argument("--quick", action="store_true", help="a one-second smoke run of each scenario")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario (default 10)")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    parser.add_argument("--no-prism", action="store_true", help="leave Prism out of --compare")
+    parser.add_argument("--no-prism-install", action="store_true",
+                        help="use Prism only if already installed in bench/prism (never run npm)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per round (default 10)")
+    parser.add_argument("--connections", default="16,32", help="comma list of connection levels (default 16,32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--max-requests", type=int, default=200_000, help="cap per scenario (python generator)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="cap per round (python generator)")
     parser.add_argument("--seed-instances", type=int, default=20, help="instances launched before measuring")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per scenario and target; the median is reported")
+    parser.add_argument("--launch-rate-bound", type=float, default=8000.0,
+                        help="launches/s the twin's inventory is sized for (default 8000)")
+    parser.add_argument("--warmup", type=float, default=2.0,
+                        help="unmeasured seconds per scenario and target before its rounds (default 2)")
+    parser.add_argument("--startup-runs", type=int, default=5, help="starts measured by --compare (0: none)")
+    parser.add_argument("--services", help="twin's --services (default: every built-in pack)")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--json", type=Path, help="also write the measurements to this file")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     tool = args.tool if args.tool != "auto" else ("wrk" if shutil.which("wrk") else "python")
-    s = Settings(args.duration, args.connections, args.threads, args.max_requests, args.seed_instances, tool,
-                 args.rounds)
+    connections = [int(c) for c in str(args.connections).split(",") if c.strip()]
+    s = Settings(args.duration, connections, args.threads, args.max_requests, args.seed_instances, tool,
+                 args.rounds, args.launch_rate_bound, args.startup_runs if args.compare else 0, args.warmup)
     if args.quick:
-        s = Settings(1.0, 4, 1, 2_000, 3, tool, 1)
-    targets = ["twin", "baseline"] if args.compare else ["baseline"] if args.baseline else ["twin"]
+        s = Settings(1.0, [4], 1, 2_000, 3, tool, 1, args.launch_rate_bound, 1 if args.compare else 0, 0.0)
+    if args.compare:
+        names = [TWIN, BASELINE] + ([] if args.no_prism else [PRISM]) + [TWIN_FULL]
+    else:
+        names = [BASELINE] if args.baseline else [TWIN]
     with tempfile.TemporaryDirectory(prefix="twinstack-bench-") as tmp:
-        results = measure(targets, Path(tmp), s)
-    print(report(results, s))
+        startup = measure_startup(s.startup_runs, Path(tmp)) if s.startup_runs else None
+        run = measure(names, Path(tmp), s, args.services, not args.no_prism_install)
+        run.startup = startup
+    print(report(run, s))
     if args.json:
-        args.json.write_text(json.dumps([asdict(m) | {"rps": m.rps} for m in results], indent=2))
+        args.json.write_text(json.dumps(as_json(run), indent=2))
     return 0
 
 
