@@ -151,15 +151,20 @@ def raise_inventory(twin: Twin, multiplier: int, base: int) -> str:
                    "is mostly the 409 path (see its status mix), not a launch")
 
 
-def bad_body_statuses(targets: list[Target]) -> str:
-    """What each target answers to an invalid launch body: every one of them validates it."""
-    parts = []
+def checks_before(targets: list[Target]) -> str:
+    """What every target lists, and answers to an invalid launch body: all of them store rows and validate."""
+    listed, refused = [], []
     for t in targets:
-        if LAUNCH in t.scenarios:
-            response = httpx.post(t.server.url + t.api + "/instances/launch-instance", json=BAD_LAUNCH_BODY,
-                                  headers={"X-API-Key": t.api_key}, timeout=30)
-            parts.append(f"{t.name} {response.status_code}")
-    return "an invalid launch body ({\"region\": 7}) is answered: " + ", ".join(parts)
+        if LIST not in t.scenarios:
+            continue
+        headers = {"X-API-Key": t.api_key}
+        listing = httpx.get(t.server.url + t.api + "/instances", headers=headers, timeout=30).json()
+        listed.append(f"{t.name} {len(listing) if isinstance(listing, list) else '?'}")
+        response = httpx.post(t.server.url + t.api + "/instances/launch-instance", json=BAD_LAUNCH_BODY,
+                              headers=headers, timeout=30)
+        refused.append(f"{t.name} {response.status_code}")
+    return (f"before the rounds: instances listed: {', '.join(listed)}; an invalid launch body "
+            f"({json.dumps(BAD_LAUNCH_BODY)}) is answered: {', '.join(refused)}")
 
 
 def start_targets(names: list[str], tmp: Path, s: Settings, services: str | None, run: Run,
@@ -204,7 +209,7 @@ def start_targets(names: list[str], tmp: Path, s: Settings, services: str | None
             print(f"{t.name}: seeded {s.seed_instances} instances, statuses {dict(seeded)}", flush=True)
     if main is not None:
         run.notes.append(raise_inventory(main, plan_multiplier(s, base), base))
-    run.notes.append(bad_body_statuses(run.targets))
+    run.notes.append(checks_before(run.targets))
     for t in run.targets:
         t.rss_after_start_mb = t.server.rss_mb()
 
@@ -254,12 +259,12 @@ def _ratio(a: float, b: float) -> str:
 
 
 def report(run: Run, s: Settings) -> str:
-    lines = [f"{'target':<11} {'scenario':<24} {'conns':>5} {'tool':<5} {'requests':>8} {'req/s':>8} {'p50 ms':>7}"
-             f" {'p99 ms':>7}  statuses", "-" * 104]
+    lines = [f"{'target':<11} {'scenario':<24} {'conns':>5} {'tool':<12} {'requests':>8} {'req/s':>8} {'p50 ms':>7}"
+             f" {'p99 ms':>7}  statuses", "-" * 111]
     for m in run.measurements:
         mix = ", ".join(f"{k}: {v}" for k, v in m.statuses.items()) + (f", socket errors: {m.socket_errors}"
                                                                        if m.socket_errors else "")
-        lines.append(f"{m.target:<11} {m.scenario:<24} {m.connections:>5} {m.tool[:5]:<5} {m.requests:>8} "
+        lines.append(f"{m.target:<11} {m.scenario:<24} {m.connections:>5} {m.tool:<12} {m.requests:>8} "
                      f"{m.rps:>8.0f} {m.p50_ms:>7.2f} {m.p99_ms:>7.2f}  {mix}")
     by = {(m.target, m.scenario, m.connections): m for m in run.measurements}
     lines.append("")

@@ -72,7 +72,8 @@ def run_wrk(target: str, scenario: Scenario, url: str, api_key: str, load: Load)
                        data["socket_errors"])
 
 
-async def _python_load(scenario: Scenario, url: str, api_key: str, load: Load) -> tuple[list[float], Counter[str], int, float]:
+async def _python_load(scenario: Scenario, url: str, api_key: str,
+                       load: Load) -> tuple[list[float], Counter[str], int, float]:
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
     errors = 0
