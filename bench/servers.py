@@ -53,8 +53,9 @@ def load_average() -> str:
 
 
 def builtin_slugs() -> list[str]:
-    """The packs ``twinstack serve`` mounts when given no ``--services`` (one folder each)."""
-    return sorted(p.parent.name for p in PACKS.glob("*/pack.py"))
+    """The packs ``twinstack serve`` mounts when given no ``--services``: one folder each, private ones
+    (``_example``, the template a new pack copies) left out."""
+    return sorted(p.parent.name for p in PACKS.glob("*/pack.py") if not p.parent.name.startswith("_"))
 
 
 class Server:
@@ -82,7 +83,8 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(interval)
-        raise RuntimeError(f"server not ready after {timeout:g} s; log: {self.log}")
+        raise RuntimeError(f"server not ready after {timeout:g} s; its log ends: "
+                           f"{self.log.read_text(errors='replace')[-2000:]}")
 
     def rss_mb(self) -> float:
         """Resident memory of the server's process group, in MiB (0 once it has exited)."""
