@@ -2,8 +2,12 @@
 
 A subclass supplies a connection (``_exec``, ``_fetch``, ``transaction``,
 ``close``) and the few places where SQLite and PostgreSQL differ: the
-placeholder, how a new ``seq`` is drawn, row locking when claiming jobs, and
-what to do after an import.
+placeholder, how a new ``seq`` is drawn, the trigger counting resources, row
+locking when claiming jobs, and what to do after an import.
+
+Writing an unindexed resource is one statement, atomic by itself; an indexed
+one is the resource and its index rows in one transaction (the caller's, if
+it has one open).
 """
 
 from __future__ import annotations

@@ -113,7 +113,10 @@ class Store(Protocol):
         A collection is named without its ``#scope`` suffix (``members`` covers
         ``members#project-1``). Index rows are written in the transaction of
         every ``put``/``insert``/``delete`` from then on; rows stored before the
-        field was declared are indexed here, once (at start-up, not per request).
+        field was declared are indexed here, once (at start-up, not per request),
+        by whichever process sharing the state declares it first. A write indexes
+        the fields its own store declared, so every process writing a collection
+        declares the same fields (they run the same packs).
         """
 
     def find(
