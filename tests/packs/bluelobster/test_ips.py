@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import LiveServer
-from tests.packs.bluelobster.conftest import Cloud, new_cloud
+from tests.packs.bluelobster.conftest import LAUNCH, Cloud, new_cloud
+from tests.store.pg import scratch_database
 
 
 def addresses(cloud: Cloud, instance_id: str) -> list[str]:
@@ -79,8 +81,19 @@ def test_an_empty_pool_refuses_with_400(cloud: Cloud) -> None:
     assert len(set(addresses(cloud, instance_id))) == 253
 
 
-def test_concurrent_launches_on_two_workers_never_share_an_address(make_server: Callable[..., LiveServer]) -> None:
-    server = make_server("--workers", "2", "--speed", "instant", "--services", "bluelobster")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def state_args(request: pytest.FixtureRequest) -> Iterator[tuple[str, ...]]:
+    """Where two workers keep their one state: the SQLite file, or a throwaway PostgreSQL database."""
+    if request.param == "sqlite":
+        yield ()
+        return
+    with scratch_database("twinstack_bluelobster") as url:
+        yield ("--database-url", url)
+
+
+def test_concurrent_launches_on_two_workers_never_share_an_address(
+        make_server: Callable[..., LiveServer], state_args: tuple[str, ...]) -> None:
+    server = make_server("--workers", "2", "--speed", "instant", "--services", "bluelobster", *state_args)
     with server.http() as http:
         keys = [new_cloud(http).api_key for _ in range(4)]
 
@@ -93,3 +106,25 @@ def test_concurrent_launches_on_two_workers_never_share_an_address(make_server: 
         assigned = [ip for batch in pool.map(launch_four, range(16)) for ip in batch]
     assert len(assigned) == 64
     assert len(set(assigned)) == 64
+
+
+def test_racing_launches_never_book_a_host_beyond_its_inventory(
+        make_server: Callable[..., LiveServer], state_args: tuple[str, ...]) -> None:
+    # us-east-dev has 4 A4000s (px1): of 24 racing launches on two workers exactly 4 get one.
+    server = make_server("--workers", "2", "--speed", "instant", "--services", "bluelobster", *state_args)
+    with server.http() as http:
+        keys = [new_cloud(http).api_key for _ in range(4)]
+
+    def launch(n: int) -> int:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            return int(Cloud(http, keys[n % len(keys)]).call(
+                "POST", "/instances/launch-instance", json={**LAUNCH, "region": "us-east-dev",
+                                                           "instance_type": "gpu_1x_a4000"}).status_code)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = sorted(pool.map(launch, range(24)))
+    assert statuses == [200] * 4 + [409] * 20
+    with server.http() as http:
+        dev = next(r for r in http.get("/_twinstack/bluelobster/inventory").json()["regions"]
+                   if r["name"] == "us-east-dev")
+    assert dev["in_use"]["gpus"] == 4 and dev["in_use"]["addresses"] == 4
