@@ -9,6 +9,7 @@ hold NUL, so null and absent are spelt ``\\x01`` and a string holding NUL or
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -139,27 +140,38 @@ def matching(
             f"{service}/{base_collection(collection)}: no index on {', '.join(undeclared)}"
             f" (declared: {', '.join(declared) or 'none'})"
         )
-    joins = ""
-    conds = ""
-    args: list[Any] = []
-    join_args: list[Any] = []
-    for n, (name, wanted) in enumerate(where.items()):
+    shape: list[tuple[str, int]] = []
+    lists: list[list[str]] = []
+    for name, wanted in where.items():
         values = [index_value(v) for v in wanted] if isinstance(wanted, (list, tuple, set, frozenset)) else [
             index_value(wanted)]
         if not values:
             return None
-        test = f"i{n}.value=?" if len(values) == 1 else f"i{n}.value IN ({','.join('?' * len(values))})"
+        shape.append((name, len(values)))
+        lists.append(values)
+    joins, conds = _matching_sql(tuple(n for _, n in shape))
+    # The joins' placeholders come first in the statement's text.
+    args: list[Any] = []
+    for (name, _), values in zip(shape[1:], lists[1:]):
+        args += [name, *values]
+    return joins, conds, [*args, service, tenant, collection, shape[0][0], *lists[0]]
+
+
+@functools.lru_cache(maxsize=256)
+def _matching_sql(counts: tuple[int, ...]) -> tuple[str, str]:
+    """The joins and conditions for fields compared with that many values each (the same text for every call)."""
+    joins = ""
+    conds = ""
+    for n, count in enumerate(counts):
+        test = f"i{n}.value=?" if count == 1 else f"i{n}.value IN ({','.join('?' * count)})"
         if n == 0:
             conds = f"i0.service=? AND i0.tenant=? AND i0.collection=? AND i0.field=? AND {test}"
-            args = [service, tenant, collection, name, *values]
         else:
             joins += (
                 f" JOIN resource_index i{n} ON i{n}.service=i0.service AND i{n}.tenant=i0.tenant"
                 f" AND i{n}.collection=i0.collection AND i{n}.rid=i0.rid AND i{n}.field=? AND {test}"
             )
-            join_args += [name, *values]
-    # The joins' placeholders come first in the statement's text.
-    return joins, conds, [*join_args, *args]
+    return joins, conds
 
 
 def find_statement(
@@ -167,11 +179,22 @@ def find_statement(
     newest_first: bool, after: str | None,
 ) -> tuple[str, list[Any]] | None:
     """SQL selecting ``(seq, data)`` of the matching resources in page order, past ``after``; None if none can match."""
+    position = cursor_seq(after)
     if where:
         match = matching(service, tenant, collection, where, declared)
         if match is None:
             return None
         joins, conds, args = match
+    else:
+        joins, conds, args = "", "", [service, tenant, collection]
+    if position is not None:
+        args.append(position)
+    return _find_sql(joins, conds, newest_first, position is not None), args
+
+
+@functools.lru_cache(maxsize=256)
+def _find_sql(joins: str, conds: str, newest_first: bool, seeks: bool) -> str:
+    if conds:
         sql = (
             f"SELECT i0.seq, r.data FROM resource_index i0{joins} JOIN resources r ON r.service=i0.service"
             f" AND r.tenant=i0.tenant AND r.collection=i0.collection AND r.rid=i0.rid WHERE {conds}"
@@ -179,10 +202,7 @@ def find_statement(
         seq_col = "i0.seq"
     else:
         sql = "SELECT seq, data FROM resources WHERE service=? AND tenant=? AND collection=?"
-        args = [service, tenant, collection]
         seq_col = "seq"
-    position = cursor_seq(after)
-    if position is not None:
+    if seeks:
         sql += f" AND {seq_col}{'<' if newest_first else '>'}?"
-        args.append(position)
-    return sql + f" ORDER BY {seq_col} {'DESC' if newest_first else 'ASC'}", args
+    return sql + f" ORDER BY {seq_col} {'DESC' if newest_first else 'ASC'}"
