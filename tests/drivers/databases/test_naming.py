@@ -68,5 +68,6 @@ def test_unknown_url_schemes_have_no_provisioner() -> None:
 
 def test_the_public_surface_is_all_and_only_all() -> None:
     public = {name for name in vars(databases) if not name.startswith("_")}
-    modules = {"errors", "mysql", "naming", "postgres", "protocol", "values", "annotations", "Any"}
+    modules = {"errors", "mysql", "naming", "postgres", "protocol", "values", "annotations", "Any",
+               "embedded_mysql", "embedded_postgres", "servers"}
     assert public - modules == set(databases.__all__)
