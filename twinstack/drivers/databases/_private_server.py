@@ -93,7 +93,8 @@ class PrivateServer:
 
     def __init__(self, engine: ServerEngine, root: Path) -> None:
         self.engine = engine
-        self.root = root
+        self.root = root.absolute()
+        """Absolute, so that a server is recognised by its command line whatever directory a twin starts in."""
         self._lock = threading.Lock()
         self._port: int | None = None
         self._password = ""

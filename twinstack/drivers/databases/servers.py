@@ -24,19 +24,25 @@ from __future__ import annotations
 
 import atexit
 import logging
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from twinstack.drivers.databases import embedded_mysql, embedded_postgres, open_provisioner
-from twinstack.drivers.databases._private_server import PrivateServer
+from twinstack.drivers.databases import open_provisioner
 from twinstack.drivers.databases.errors import EngineUnavailable
 from twinstack.drivers.databases.protocol import Provisioner
 from twinstack.drivers.databases.values import ConnectionInfo, Engine, Provisioned, RunResult, TableInfo
 
+if TYPE_CHECKING:
+    from twinstack.drivers.databases._private_server import PrivateServer
+
 log = logging.getLogger("twinstack.databases")
+
+POSIX = sys.platform != "win32"
+"""Private servers need POSIX: processes share them through ``fcntl`` locks and stop them with signals."""
 
 ENGINES: tuple[Engine, ...] = ("postgres", "mysql")
 ADMIN_OPTIONS: dict[Engine, str] = {
@@ -97,8 +103,12 @@ class DatabaseServers:
                 log.warning("%s did not start again: %s", found.server.engine.label, exc.message)
 
     def _server(self, engine: Engine) -> PrivateServer | None:
-        if not self.enabled or engine not in self.engines:
+        if not self.enabled or engine not in self.engines or not POSIX:
             return None
+        # Imported here: they need fcntl and POSIX signals, which Windows lacks.
+        from twinstack.drivers.databases import embedded_mysql, embedded_postgres
+        from twinstack.drivers.databases._private_server import PrivateServer
+
         if engine == "postgres":
             binaries = embedded_postgres.find_binaries()
             if binaries is None:
@@ -113,6 +123,8 @@ class DatabaseServers:
         """Why ``engine`` has no private server, in words that say what to do."""
         if not self.enabled:
             return "or without --no-embedded-databases for a private server"
+        if not POSIX:
+            return "private database servers need Linux or macOS"
         return NOT_INSTALLED[engine]
 
     def describe(self, engine: Engine) -> str:
