@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import pwd
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -20,7 +22,7 @@ import pytest
 from tests.drivers.databases.embedded import MakeServers, refuses_connections, servers_factory, start_and_die
 from tests.drivers.databases.servers import Client, login_error
 from twinstack.config import Settings
-from twinstack.drivers.databases import ConnectionInfo, embedded_mysql, embedded_postgres
+from twinstack.drivers.databases import ConnectionInfo, EngineUnavailable, embedded_mysql, embedded_postgres
 from twinstack.drivers.databases.servers import DatabaseServers, choose_provisioner, configure_hint
 
 NO_MARIADB = embedded_mysql.find_server() is None
@@ -207,3 +209,30 @@ def test_as_root_the_server_runs_unprivileged(make_servers: MakeServers) -> None
     run_as = embedded_postgres.choose_run_as(binaries[0] / "postgres")
     assert run_as.prefix or run_as.uid not in (None, 0)
     assert provisioner.create("as-root", unique_id=str(uuid.uuid4())).database == "as-root"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root is refused by PostgreSQL")
+def test_as_root_without_user_namespaces_an_account_runs_it_or_the_reason_names_it(
+    make_servers: MakeServers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)  # no unshare
+    provisioner = make_servers().provisioner("postgres")
+    assert provisioner is not None
+    account = "'postgres' account" if _has_account("postgres") else "'nobody' account"
+    try:
+        made = provisioner.create("as-account", unique_id=str(uuid.uuid4()))
+    except EngineUnavailable as exc:
+        # Typically: the account cannot reach binaries or a data dir under root's 0700 directories.
+        assert account in exc.message
+        available, reason = provisioner.available()
+        assert not available and account in reason
+    else:
+        assert (provisioner.server.root / "data").stat().st_uid != 0 and made.database == "as-account"
+
+
+def _has_account(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
