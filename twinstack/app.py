@@ -8,6 +8,7 @@ follow. ``/_twinstack/`` is the control plane and never a service path.
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,8 @@ from twinstack.control.plane import control_routes
 from twinstack.engine import pipeline
 from twinstack.errors import NotFound
 from twinstack.runtime import Runtime
+
+log = logging.getLogger("twinstack")
 
 
 class TwinstackApp:
@@ -40,16 +43,42 @@ class TwinstackApp:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_twinstack"):
-            await self.control(scope, receive, send)
+            await self.control(scope, receive, _after_commit(self.control, send) if scope["type"] == "http" else send)
             return
         scope["app"] = self.control
-        status, headers, body, ctype = await dispatch(self.control.state.runtime, Request(scope, receive))
+        runtime = self.control.state.runtime
+        status, headers, body, ctype = await dispatch(runtime, Request(scope, receive))
+        pending = runtime.store.committed()
+        if pending is not None:
+            try:
+                await pending
+            except Exception:
+                log.exception("commit failed; the request is answered as failed")
+                status, headers, body, ctype = 500, {}, _COMMIT_FAILED, "application/json"
         raw_headers = [(b"content-length", str(len(body)).encode())]
         if ctype:
             raw_headers.append((b"content-type", ctype.encode()))
         raw_headers.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+_COMMIT_FAILED = orjson.dumps({"error": "internal_error", "message": "The state could not be saved; nothing was changed"})
+
+
+def _after_commit(control: Starlette, send: Any) -> Any:
+    """``send``, holding a response back until the writes made before it are committed."""
+
+    async def send_when_committed(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            runtime = getattr(control.state, "runtime", None)
+            pending = runtime.store.committed() if runtime is not None else None
+            if pending is not None:
+                # A failed commit raises here, before anything is sent: Starlette answers it as a 500.
+                await pending
+        await send(message)
+
+    return send_when_committed
 
 
 def create_app(settings: Settings | None = None) -> TwinstackApp:

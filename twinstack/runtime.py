@@ -154,8 +154,10 @@ class Runtime:
     async def start(self) -> None:
         if self.settings.database_servers is not None:
             await asyncio.to_thread(self.settings.database_servers.resume)
+        loop = asyncio.get_running_loop()
+        self.store.group_commits(loop)
         self.scheduler.start()
-        self._flusher = asyncio.get_running_loop().create_task(self._flush_loop())
+        self._flusher = loop.create_task(self._flush_loop())
 
     async def stop(self) -> None:
         await self.scheduler.stop()

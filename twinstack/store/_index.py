@@ -26,8 +26,12 @@ NULL = "\x01"
 
 INDEX_COLUMNS = "service, tenant, collection, field, rid, value, seq"
 ROW_ARGS = "(?,?,?,?,?,?,?)"
-UPSERT_TAIL = " ON CONFLICT (service, tenant, collection, field, rid) DO UPDATE SET value=excluded.value, seq=excluded.seq"
-"""Closes ``INSERT INTO resource_index ({INDEX_COLUMNS}) VALUES ...``: a row written again takes the new value."""
+UPSERT_TAIL = (
+    " ON CONFLICT (service, tenant, collection, field, rid) DO UPDATE SET value=excluded.value, seq=excluded.seq"
+    " WHERE resource_index.value<>excluded.value OR resource_index.seq<>excluded.seq"
+)
+"""Closes ``INSERT INTO resource_index ({INDEX_COLUMNS}) VALUES ...``: a row written again takes the new value.
+A row whose value did not change is left untouched, so an update rewrites only the index pages it must."""
 
 ROWS_PER_STATEMENT = 200
 """Index rows written by one statement (7 arguments each: far below either database's limit)."""

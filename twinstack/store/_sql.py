@@ -12,11 +12,12 @@ it has one open).
 
 from __future__ import annotations
 
+import asyncio
 import builtins  # within the store classes, `list` names their own method
 import functools
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -88,6 +89,12 @@ class SqlStore:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def group_commits(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Every write commits by itself unless a dialect groups them (SQLite does)."""
+
+    def committed(self) -> Awaitable[None] | None:
+        return None
 
     def _seq(self, table: str) -> str:
         """SQL for the next insertion number of ``table``."""

@@ -22,8 +22,9 @@ control-plane work only.
 
 from __future__ import annotations
 
+import asyncio
 import builtins  # within the store classes, `list` names their own method
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,6 +215,18 @@ class Store(Protocol):
         """Replace the whole state with an ``export``; raises ``ValueError`` and changes nothing if it is malformed."""
 
     def close(self) -> None: ...
+
+    # group commit ----------------------------------------------------------
+    def group_commits(self, loop: asyncio.AbstractEventLoop) -> None:
+        """From now on, writes made while ``loop`` runs may share one commit (see ``committed``)."""
+
+    def committed(self) -> Awaitable[None] | None:
+        """What to await before answering: the commit of the writes (and reads of them) made so far.
+
+        ``None`` when nothing is waiting to be committed, always so where every
+        write commits by itself. An answer sent only after this resolves can
+        never be lost, nor show a client something that was never durable.
+        """
 
 
 def open_store(database_url: str | None, data_dir: Path) -> Store:

@@ -6,13 +6,25 @@ could lose the last commits, which is outside what a twin promises.
 
 Several processes may open the same file (``--workers``): SQLite lets one
 write at a time and the others wait for up to ``busy_timeout``.
+
+Group commit. Once ``group_commits(loop)`` is called (the server does it at
+start), the first write opens one transaction that every request handled in
+the same turn of the event loop writes into; the next turn commits it, and a
+request is answered only after that commit (``committed()``), so nothing
+acknowledged can be lost and nothing shown was not durable. A turn's requests
+share one commit and write each page once. A ``transaction()`` inside the
+group is a savepoint: a block that raises undoes its own writes only.
+
+Checkpoints (copying the WAL back into the database file) run in a thread of
+their own with its own connection, never inside a request's commit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +33,10 @@ from twinstack.store.base import Credential
 from twinstack.store._sql import SqlStore
 
 _BUSY_TIMEOUT_MS = 30_000
+_CHECKPOINT_SECONDS = 0.5
+"""How often the checkpointer copies committed WAL pages back (PASSIVE: it never blocks a writer)."""
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "DROP", "ALTER")
+"""How the statements that write start (anything else only reads)."""
 
 _TRIGGERS = (
     "CREATE TABLE IF NOT EXISTS seq_floor (name TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
@@ -52,18 +68,80 @@ class SqliteStore(SqlStore):
         self._conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._lock = threading.RLock()
         self._depth = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._group_open = False
+        """A group transaction is open (``BEGIN IMMEDIATE`` taken, ``COMMIT`` due at the loop's next turn)."""
+        self._waiting: list[asyncio.Future[None]] = []
+        """Answers held until the open group commits (loop thread only)."""
         with self.transaction():
             self._create_schema()
+        self._checkpointer = _Checkpointer(path)
+        self._checkpointer.start()
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> int:
         with self._lock:
+            if not self._depth and self._loop is not None and sql.lstrip()[:6].upper().startswith(_WRITES):
+                self._open_group()
             return self._conn.execute(sql, args).rowcount
 
     def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
+            if not self._depth and self._loop is not None and sql.lstrip()[:6].upper().startswith(_WRITES):
+                self._open_group()
             return self._conn.execute(sql, args).fetchall()
+
+    # group commit ------------------------------------------------------------------
+    def group_commits(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            self._loop = loop
+
+    def committed(self) -> Awaitable[None] | None:
+        if not self._group_open:
+            return None
+        assert self._loop is not None
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._waiting.append(waiter)
+        return waiter
+
+    def _open_group(self) -> None:
+        """Start the turn's transaction (lock held, depth 0) and have the loop's next turn commit it."""
+        assert self._loop is not None
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        self._group_open = True
+        try:
+            self._loop.call_soon_threadsafe(self._commit_group)
+        except RuntimeError:
+            # The loop has stopped: nobody would commit later, so commit now.
+            self._commit_group()
+
+    def _commit_group(self) -> None:
+        with self._lock:
+            if not self._group_open:
+                return
+            waiting, self._waiting = self._waiting, []
+            failure: BaseException | None = None
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                failure = exc
+                try:
+                    self._conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            finally:
+                self._depth = 0
+                self._group_open = False
+        for waiter in waiting:
+            if waiter.done():
+                continue
+            if failure is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(failure)
 
     def _seq(self, table: str) -> str:
         # A writing statement holds SQLite's only write lock from its start, so
@@ -103,6 +181,12 @@ class SqliteStore(SqlStore):
                 finally:
                     self._depth -= 1
                 return
+            if self._loop is not None:
+                # Within a group the block is a savepoint of the turn's transaction.
+                self._open_group()
+                with self.transaction():
+                    yield
+                return
             # IMMEDIATE takes the write lock up front: a transaction that reads
             # and then writes must not find its snapshot stale at the write.
             self._conn.execute("BEGIN IMMEDIATE")
@@ -118,5 +202,33 @@ class SqliteStore(SqlStore):
                 self._depth = 0
 
     def close(self) -> None:
+        self._checkpointer.stop()
         with self._lock:
+            self._commit_group()
+            self._loop = None
             self._conn.close()
+
+
+class _Checkpointer(threading.Thread):
+    """Copies committed WAL pages back into the database file every half second, off the request path."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name=f"sqlite-checkpoint:{path.name}", daemon=True)
+        self._path = path
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(str(self._path), isolation_level=None, timeout=_BUSY_TIMEOUT_MS / 1000)
+        try:
+            while not self._stopping.wait(_CHECKPOINT_SECONDS):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    # A busy or vanished file: the next round tries again, or the store is closing.
+                    pass
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(timeout=5)
