@@ -381,16 +381,27 @@ class Twin:
 
 
 def _public(value: Any) -> Any:
-    """``value`` without the twin's private ``_``-prefixed keys, at any depth (on the hot path)."""
+    """``value`` without the twin's private ``_``-prefixed keys, at any depth (on the hot path).
+
+    A value with nothing private in it is returned as it is, not copied: most replies a pack
+    builds for clients are public already, and copying every item of a list costs more than
+    looking at it.
+    """
     kind = type(value)
     if kind is dict:
-        return {
-            k: (_public(v) if type(v) in (dict, list) else v)
-            for k, v in value.items()
-            if not (type(k) is str and k[:1] == "_")
-        }
+        for k, v in value.items():
+            if (type(k) is str and k[:1] == "_") or (type(v) in (dict, list) and _public(v) is not v):
+                return {
+                    k: (_public(v) if type(v) in (dict, list) else v)
+                    for k, v in value.items()
+                    if not (type(k) is str and k[:1] == "_")
+                }
+        return value
     if kind is list:
-        return [_public(v) if type(v) in (dict, list) else v for v in value]
+        for v in value:
+            if type(v) in (dict, list) and _public(v) is not v:
+                return [_public(v) if type(v) in (dict, list) else v for v in value]
+        return value
     return value
 
 
