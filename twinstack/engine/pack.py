@@ -131,6 +131,10 @@ class Pack:
     """``(operation, ValidationFailed) -> status`` where one operation uses several; None: the default rule."""
     revoked_status: int = 401
     """Status for a known credential that is revoked or expired (some APIs say 403)."""
+    adapt_body: Callable[[Operation, Any], Any] | None = None
+    """``(operation, decoded body) -> body`` before validation: an official client's own spelling of a
+    request (other field names, a single value where the document wants a list) in the document's terms.
+    The document's own spelling must pass through unchanged."""
     patch_document: Callable[[dict[str, Any]], None] | None = None
     """Works around defects of the seed at start, on a copy (the seed file stays as published)."""
     authorize: Callable[[Twin, Principal | None, Operation, dict[str, str]], None] | None = None

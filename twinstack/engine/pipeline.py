@@ -91,6 +91,8 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
                     body = await decode_multipart(request)
                 else:
                     body = decode_body(raw, content_type or media.content_type, media)
+                if body is not None and twin.pack.adapt_body is not None and not isinstance(body, bytes):
+                    body = twin.pack.adapt_body(op, body)
                 if body is None and op.body_required:
                     issues.append(FieldIssue("body", (), "Field required", "missing"))
                 elif media.key and not isinstance(body, bytes):
