@@ -10,6 +10,7 @@ from twinstack.packs.wayscloud.auth import extract, on_tenant, tenant_credential
 from twinstack.packs.wayscloud.errors import render_error, validation_status
 from twinstack.packs.wayscloud.handlers import HANDLERS, INDEXES
 from twinstack.packs.wayscloud.permissions import operation_scopes
+from twinstack.packs.wayscloud.seed_fixes import adapt_body, patch_document
 
 SEED = Path(__file__).parent / "seed" / "wayscloud.openapi.json"
 _DOC = json.loads(SEED.read_text(encoding="utf-8"))
@@ -32,6 +33,9 @@ PACK = Pack(
     scopes=operation_scopes(_DOC),
     indexes=INDEXES,
     handlers=HANDLERS,
+    # Paths the official clients call that the document omits, and their spellings of bodies.
+    patch_document=patch_document,
+    adapt_body=adapt_body,
     # Eighteen operations with a path parameter declare no 404, and some creating operations
     # declare 400 but no 409. The condition is reported with the declared status closest in
     # meaning, still worded as what happened: a missing VPS on a backup, snapshot or Live Events

@@ -1,0 +1,6 @@
+"""Operations the official WAYSCloud clients call that the document does not declare, one module per service.
+
+Each module adds its paths to the parsed copy of the seed (``Pack.patch_document``), as pack operations
+with an ``operationId`` and schemas taken from what the clients send and read; they are served, validated
+and fuzzed like the document's own. ``seed_fixes.DOCUMENT_PATCHES`` lists them.
+"""
