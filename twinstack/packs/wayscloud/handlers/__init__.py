@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from twinstack.engine.pack import Handler, merge_handlers
+from twinstack.packs.wayscloud import contacts as contact_book
 from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps_backups
+from twinstack.packs.wayscloud.handlers import contacts
 
 HANDLERS: dict[str, Handler] = merge_handlers(
     account.HANDLERS,
+    contacts.HANDLERS,
     databases.HANDLERS,
     dns.HANDLERS,
     ip_intelligence.HANDLERS,
@@ -14,5 +17,8 @@ HANDLERS: dict[str, Handler] = merge_handlers(
     vps_backups.HANDLERS,
 )
 
-INDEXES: dict[str, tuple[str, ...]] = databases.INDEXES
+INDEXES: dict[str, tuple[str, ...]] = {
+    **databases.INDEXES,
+    **contact_book.INDEXES,
+}
 """What the handlers look resources up by, for ``Pack.indexes``."""
