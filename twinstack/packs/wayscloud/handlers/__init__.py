@@ -5,7 +5,7 @@ from __future__ import annotations
 from twinstack.engine.pack import Handler, merge_handlers
 from twinstack.packs.wayscloud import contacts as contact_book
 from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps_backups
-from twinstack.packs.wayscloud.handlers import contacts
+from twinstack.packs.wayscloud.handlers import contacts, regions
 
 HANDLERS: dict[str, Handler] = merge_handlers(
     account.HANDLERS,
@@ -13,6 +13,7 @@ HANDLERS: dict[str, Handler] = merge_handlers(
     databases.HANDLERS,
     dns.HANDLERS,
     ip_intelligence.HANDLERS,
+    regions.HANDLERS,
     sms_keywords.HANDLERS,
     vps_backups.HANDLERS,
 )
