@@ -8,7 +8,7 @@ from pathlib import Path
 from twinstack.engine.pack import Pack
 from twinstack.packs.wayscloud.auth import extract, on_tenant, tenant_credentials
 from twinstack.packs.wayscloud.errors import render_error, validation_status
-from twinstack.packs.wayscloud.handlers import HANDLERS, INDEXES
+from twinstack.packs.wayscloud.handlers import HANDLERS, INDEXES, JOBS
 from twinstack.packs.wayscloud.permissions import operation_scopes
 from twinstack.packs.wayscloud.seed_fixes import adapt_body, patch_document
 
@@ -33,6 +33,7 @@ PACK = Pack(
     scopes=operation_scopes(_DOC),
     indexes=INDEXES,
     handlers=HANDLERS,
+    jobs=JOBS,
     # Paths the official clients call that the document omits, and their spellings of bodies.
     patch_document=patch_document,
     adapt_body=adapt_body,

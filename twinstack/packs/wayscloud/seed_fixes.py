@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from twinstack.packs.wayscloud.handlers import contacts
+from twinstack.packs.wayscloud.extra_paths import vps as vps_paths
 from twinstack.spec.model import Operation
 
 DocumentPatch = Callable[[dict[str, Any]], None]
@@ -19,6 +20,7 @@ BodyAdapter = Callable[[Operation, Any], Any]
 
 DOCUMENT_PATCHES: tuple[DocumentPatch, ...] = (
     contacts.patch_document,
+    vps_paths.patch,
 )
 """Additions to the served document, applied in this order."""
 

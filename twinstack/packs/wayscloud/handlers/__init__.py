@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from twinstack.engine.pack import Handler, merge_handlers
+from twinstack.engine.pack import Handler, PackJob, merge_handlers
 from twinstack.packs.wayscloud import contacts as contact_book
-from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps_backups
+from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps, vps_backups
 from twinstack.packs.wayscloud.handlers import contacts, regions
 
 HANDLERS: dict[str, Handler] = merge_handlers(
@@ -15,11 +15,19 @@ HANDLERS: dict[str, Handler] = merge_handlers(
     ip_intelligence.HANDLERS,
     regions.HANDLERS,
     sms_keywords.HANDLERS,
+    vps.HANDLERS,
     vps_backups.HANDLERS,
 )
 
 INDEXES: dict[str, tuple[str, ...]] = {
     **databases.INDEXES,
+    **vps.INDEXES,
+    **vps_backups.INDEXES,
     **contact_book.INDEXES,
 }
 """What the handlers look resources up by, for ``Pack.indexes``."""
+
+JOBS: dict[str, PackJob] = {
+    **vps_backups.JOBS,
+}
+"""Durable jobs of the handlers, by kind, for ``Pack.jobs``."""
