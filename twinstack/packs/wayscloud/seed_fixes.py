@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from twinstack.packs.wayscloud.handlers import contacts
+from twinstack.packs.wayscloud.handlers import apps, contacts
 from twinstack.packs.wayscloud.extra_paths import vps as vps_paths
 from twinstack.spec.model import Operation
 
@@ -20,6 +20,7 @@ BodyAdapter = Callable[[Operation, Any], Any]
 
 DOCUMENT_PATCHES: tuple[DocumentPatch, ...] = (
     contacts.patch_document,
+    apps.patch_document,
     vps_paths.patch,
 )
 """Additions to the served document, applied in this order."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from twinstack.engine.pack import Handler, PackJob, merge_handlers
+from twinstack.packs.wayscloud import apps as app_runtime
 from twinstack.packs.wayscloud import contacts as contact_book
 from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps, vps_backups
-from twinstack.packs.wayscloud.handlers import contacts, regions
+from twinstack.packs.wayscloud.handlers import apps, contacts, regions
 
 HANDLERS: dict[str, Handler] = merge_handlers(
     account.HANDLERS,
+    apps.HANDLERS,
     contacts.HANDLERS,
     databases.HANDLERS,
     dns.HANDLERS,
@@ -24,6 +26,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
     **vps.INDEXES,
     **vps_backups.INDEXES,
     **contact_book.INDEXES,
+    **app_runtime.INDEXES,
 }
 """What the handlers look resources up by, for ``Pack.indexes``."""
 
