@@ -13,7 +13,7 @@ import itertools
 import pkgutil
 import secrets
 import string
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,8 +45,9 @@ Control = Callable[["Twin", "dict[str, Any]", "Request"], Awaitable[Any]]
 CredentialPlan = Callable[["Issuer"], dict[str, Any]]
 """Issues a tenant's credentials for this service; returns what the tenant is shown."""
 
-Extractor = Callable[["RequestView", "SecurityScheme"], "str | None"]
-"""``(request view, scheme) -> token``: where a service reads credentials from."""
+Extractor = Callable[["RequestView", "SecurityScheme"], "str | Sequence[str] | None"]
+"""``(request view, scheme) -> token``: where a service reads credentials from; several tokens (from
+several headers) are tried in order, the first known one that satisfies the scheme counts."""
 
 PackJob = Callable[["Twin", "Job"], "Awaitable[None] | None"]
 """``(twin, job)``: runs a durable job of one kind, bound to this service's twin at start."""

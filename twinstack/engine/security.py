@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,15 @@ def default_extract(view: RequestView, scheme: SecurityScheme) -> str | None:
         except (ValueError, UnicodeDecodeError):
             return None
     return value.strip() if kind.lower() == "bearer" else None
+
+
+def candidates(extracted: str | Sequence[str] | None) -> tuple[str, ...]:
+    """The tokens an extractor found, in the order to try them (a pack may read several headers)."""
+    if not extracted:
+        return ()
+    if isinstance(extracted, str):
+        return (extracted,)
+    return tuple(token for token in extracted if token)
 
 
 _HASHES_KEPT = 10_000
@@ -135,15 +145,20 @@ class Authenticator:
             for scheme_name, declared_scopes in requirement.items():
                 scopes = [*declared_scopes, *extra_scopes]
                 scheme = self.twin.spec.schemes[scheme_name]
-                token = extract(view, scheme)
-                if not token:
+                tokens = candidates(extract(view, scheme))
+                if not tokens:
                     ok = False
                     break
                 seen_any = True
-                if token not in cache:
-                    cache[token] = self.resolve(token)
-                found = cache[token]
-                if found is None or (found.schemes is not None and scheme_name not in found.schemes):
+                found = None
+                for token in tokens:
+                    if token not in cache:
+                        cache[token] = self.resolve(token)
+                    known = cache[token]
+                    if known is not None and (known.schemes is None or scheme_name in known.schemes):
+                        found = known
+                        break
+                if found is None:
                     ok = False
                     break
                 if not found.has_scopes(scopes):
@@ -167,8 +182,7 @@ class Authenticator:
         """On an open operation a credential, if sent, still says who the caller is."""
         extract = self.twin.pack.extract or default_extract
         for scheme in self.twin.spec.schemes.values():
-            token = extract(view, scheme)
-            if token:
+            for token in candidates(extract(view, scheme)):
                 found = self.resolve(token)
                 if found is not None:
                     return found

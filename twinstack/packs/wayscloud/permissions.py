@@ -13,9 +13,10 @@ The operation's service is the first path segment after ``/v1``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
+
+from twinstack.packs.wayscloud.extra_paths.account import DOCUMENTED
 
 SERVICE_OF_SEGMENT: dict[str, str] = {
     "databases": "database",
@@ -108,6 +109,10 @@ def operation_scopes(doc: dict[str, Any]) -> dict[str, list[str]]:
             service = service_of(path)
             if service is not None:
                 needed[op_id] = [f"{service}:read" if method == "get" else f"{service}:write"]
+    # The dashboard copies of account operations (added at start, absent from the seed) need what they copy.
+    for copied, documented in DOCUMENTED.items():
+        if documented in needed:
+            needed[copied] = needed[documented]
     return needed
 
 

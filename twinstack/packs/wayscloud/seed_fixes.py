@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from twinstack.packs.wayscloud.handlers import apps, contacts
+from twinstack.packs.wayscloud.extra_paths import account
 from twinstack.packs.wayscloud.extra_paths import vps as vps_paths
 from twinstack.spec.model import Operation
 
@@ -20,8 +21,9 @@ BodyAdapter = Callable[[Operation, Any], Any]
 
 DOCUMENT_PATCHES: tuple[DocumentPatch, ...] = (
     contacts.patch_document,
-    apps.patch_document,
     vps_paths.patch,
+    apps.patch_document,
+    account.add_dashboard_paths,
 )
 """Additions to the served document, applied in this order."""
 

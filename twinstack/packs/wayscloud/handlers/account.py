@@ -1,9 +1,11 @@
-"""Account operations (PAT only): the profile, and service keys and PATs that really work.
+"""Account operations (PAT only): the profile, service keys and PATs that really work, SSH keys.
 
 A key created here is a real credential of the twin: it authenticates at once,
 only on its own service's operations, and stops working the moment it is
 revoked. The full key is in the create response only; the list shows its
-prefix.
+prefix. SSH keys are parsed and fingerprinted for real (``ssh_keys``). The
+dashboard paths the official clients call (``extra_paths/account.py``) are
+answered by the same handlers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from typing import Any
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.engine.tenants import Issuer
-from twinstack.errors import NotFound, TwinError
+from twinstack.errors import Conflict, NotFound, TwinError
+from twinstack.packs.wayscloud import ssh_keys
+from twinstack.packs.wayscloud.extra_paths.account import DOCUMENTED
 from twinstack.packs.wayscloud.keys import (
     CREATED_WARNING, account_keys, find_key, issue_pat, issue_service_key, key_item, revoke,
 )
@@ -76,15 +80,50 @@ async def revoke_api_key(ctx: RequestContext) -> Any:
     cred = find_key(ctx.twin, ctx.tenant, key_id)
     if cred is None:
         raise NotFound("Key not found", field="key_id")
-    # Revoking twice is not an error: the key stays listed, inactive.
+    if cred.revoked_at is not None:
+        # A revoked key stays listed (inactive) but is no longer there to revoke.
+        raise NotFound("Key not found", field="key_id")
     revoke(ctx.store, cred, ctx.now)
     return Reply({"success": True, "message": "API key revoked"}, status=200)
 
 
-HANDLERS: dict[str, Handler] = {
+async def list_ssh_keys(ctx: RequestContext) -> Any:
+    # The account's keys are the answer itself (the document's list has no paging).
+    page = ctx.collection(ssh_keys.KEYS).find()
+    return [ssh_keys.item(ctx.twin, ctx.tenant, record) for record in page.items]
+
+
+async def create_ssh_key(ctx: RequestContext) -> Any:
+    body = ctx.body or {}
+    key = ssh_keys.parse(str(body["public_key"]))
+    if key is None:
+        raise TwinError("Invalid SSH key format", status=400, field="body.public_key",
+                        details={"detail": ssh_keys.INVALID_FORMAT})
+    issuer = Issuer(ctx.twin, ctx.tenant, deterministic=False)
+    record = ssh_keys.add(ctx.twin, ctx.tenant, issuer.uuid(), str(body["name"]), key, ctx.clock.iso())
+    if record is None:
+        raise Conflict("SSH key already registered", field="body.public_key", details={"detail": ssh_keys.DUPLICATE})
+    return ssh_keys.item(ctx.twin, ctx.tenant, record)
+
+
+async def delete_ssh_key(ctx: RequestContext) -> Any:
+    if not ssh_keys.remove(ctx.twin, ctx.tenant, str(ctx.path["key_id"])):
+        raise NotFound("Key not found", field="key_id")
+    return {"success": True, "message": "SSH key deleted"}
+
+
+_DOCUMENTED_HANDLERS: dict[str, Handler] = {
     "getAccountProfile": get_account_profile,
     "listApiKeys": list_api_keys,
     "createServiceKey": create_service_key,
     "createPat": create_pat,
     "revokeApiKey": revoke_api_key,
+    "listSshKeys": list_ssh_keys,
+    "createSshKey": create_ssh_key,
+    "deleteSshKey": delete_ssh_key,
+}
+
+HANDLERS: dict[str, Handler] = {
+    **_DOCUMENTED_HANDLERS,
+    **{copied: _DOCUMENTED_HANDLERS[documented] for copied, documented in DOCUMENTED.items()},
 }
