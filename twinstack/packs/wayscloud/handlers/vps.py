@@ -18,7 +18,7 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.engine.state import Collection
 from twinstack.errors import Conflict, NotFound, TwinError
-from twinstack.packs.wayscloud import backups, snapshots, vps_lifecycle, vps_network
+from twinstack.packs.wayscloud import backups, snapshots, ssh_keys, vps_lifecycle, vps_network
 from twinstack.packs.wayscloud.vps_catalogue import (ADDONS, PLANS, REGIONS, TEMPLATES, WINDOWS_MIN_RAM_GB,
                                                      region_id)
 
@@ -111,6 +111,7 @@ async def create_vps(ctx: RequestContext) -> Any:
     }
     vps_lifecycle.begin(vps, vps_lifecycle.PROVISION, ctx.now)
     save(ctx, vps)
+    ssh_keys.note_vps_keys(ctx.twin, ctx.tenant, vps["ssh_keys"])
     return Reply({"id": vps_id, "hostname": hostname, "status": vps["status"], "ipv4": addresses.ipv4,
                   "ipv6": addresses.ipv6, "plan_code": plan.code, "region": region,
                   "display_name": vps["display_name"]}, status=201)
