@@ -92,6 +92,9 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "getIpGeo": ((422,), "the path must be an IPv4 or IPv6 address"),
     "getIpThreat": ((422,), "the path must be an IPv4 or IPv6 address"),
     "createPat": ((400,), "scopes must be names the account API lists"),
+    "createSshKey": ((400,), "public_key is an ssh-rsa, ssh-ed25519 or ecdsa-sha2-nistp256 key "
+                             "(the 400 example says so)"),
+    "createDashboardSshKey": ((400,), "as createSshKey, which it copies (the SDK's dashboard path)"),
     "createDnsZone": ((400,), "the domain must be valid and not yet a zone (zone names are global)"),
     "createSmsKeyword": ((400, 409), "a keyword is 2-20 letters or digits (the 400 example says so) and reserved by "
                                      "one customer at a time, whatever its case"),
