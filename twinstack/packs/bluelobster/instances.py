@@ -11,6 +11,8 @@ instance log and the account's backups, but the API answers 404 for it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from twinstack.packs.bluelobster.records import Account, Record
@@ -20,10 +22,12 @@ CREATING, RENTED, TERMINATING, DELETED = "creating", "rented", "terminating", "d
 ACTIVE = (CREATING, RENTED)
 """Lifecycle states the API still shows ("active" instances)."""
 RUNNING, STOPPED, UNKNOWN = "running", "stopped", "unknown"
-INDEXED = ("status", "name", "team_id", "_gone_period")
+INDEXED = ("status", "name", "team_id")
 """Fields instances are looked up by (``pack.INDEXES``)."""
+DEPARTED = "instances_departed"
+"""One row per deleted instance, written at its deletion, found by the 30-day period it left in (the instance log)."""
+DEPARTED_INDEXED = ("period", "team_id")
 GONE_PERIOD_SECONDS = 30 * 86_400.0
-"""Deleted instances are indexed by the 30-day period of their deletion, for the instance log."""
 
 RENAME_RULE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
 RENAME_MESSAGE = "Name must be 3-64 characters, alphanumeric with hyphens/underscores only"
@@ -50,13 +54,30 @@ def new_record(account: Account, **fields: Any) -> Record:
 
 
 def get(account: Account, instance_id: str) -> Record | None:
-    return account.collection(COLLECTION).get(instance_id)
+    held = account.held.get(instance_id)
+    return held if held is not None else account.collection(COLLECTION).get(instance_id)
 
 
 def save(account: Account, instance: Record, at: float | None = None) -> None:
-    """Store ``instance``, stamping ``updated_at`` with ``at`` (default now)."""
+    """Store ``instance``, stamping ``updated_at`` with ``at`` (default now); a held one is stored by its holder."""
     instance["updated_at"] = account.iso(account.now() if at is None else at)
-    account.collection(COLLECTION).put(str(instance["uuid"]), instance)
+    if str(instance["uuid"]) not in account.held:
+        account.collection(COLLECTION).put(str(instance["uuid"]), instance)
+
+
+@contextmanager
+def holding(account: Account, instance: Record) -> Iterator[None]:
+    """Within the block ``instance`` is read and changed in hand, not in the store; the holder stores it after.
+
+    A launch holds its new instance while the creation task is queued: when that task ends at once
+    (``--speed instant``), its effects land on the record before it is first written, so it is written once.
+    """
+    instance_id = str(instance["uuid"])
+    account.held[instance_id] = instance
+    try:
+        yield
+    finally:
+        del account.held[instance_id]
 
 
 def is_active(instance: Record) -> bool:
@@ -87,17 +108,22 @@ def name_taken(account: Account, name: str, except_id: str | None = None) -> boo
     return any(i.get("uuid") != except_id for i in same)
 
 
-def mark_deleted(instance: Record, at: float) -> None:
-    """The instance is gone at ``at``; it stays stored for the instance log and the account's backups."""
-    instance.update(status=DELETED, power_status=STOPPED, _deleted_at=at, _booted_at=None,
-                    _gone_period=int(at // GONE_PERIOD_SECONDS))
+def mark_deleted(account: Account, instance: Record, at: float) -> None:
+    """The instance is gone at ``at``; it stays stored for the instance log and the account's backups.
+
+    Its departure is noted by period (``DEPARTED``) only now, so a live instance carries no index for the log.
+    """
+    instance.update(status=DELETED, power_status=STOPPED, _deleted_at=at, _booted_at=None)
+    account.collection(DEPARTED).put(str(instance["uuid"]), {
+        "instance_id": instance["uuid"], "period": int(at // GONE_PERIOD_SECONDS), "team_id": instance.get("team_id"),
+    })
 
 
 def existed_during(account: Account, start: float, end: float, team_id: str | None = None) -> list[Record]:
     """Every instance whose lifetime overlaps [start, end] (deleted ones included), newest first.
 
-    Those not deleted yet, plus those deleted since ``start``: found through the deletion period,
-    from the later of ``start`` and the account's creation up to now.
+    Those not deleted yet, plus those deleted since ``start``: found through the periods they
+    departed in, from the later of ``start`` and the account's creation up to now.
     """
     instances = account.collection(COLLECTION)
     now = account.now()
@@ -107,7 +133,8 @@ def existed_during(account: Account, start: float, end: float, team_id: str | No
     scope: dict[str, object] = {} if team_id is None else {"team_id": team_id}
     found = instances.find({"status": [*ACTIVE, TERMINATING], **scope}).items
     if periods:
-        found += instances.find({"status": DELETED, "_gone_period": periods, **scope}).items
+        departed = account.collection(DEPARTED).find({"period": periods, **scope}).items
+        found += instances.get_many(str(d["instance_id"]) for d in departed).values()
     lived = [i for i in found if _lived_during(i, start, end, now)]
     return sorted(lived, key=lambda i: float(i["_created"]), reverse=True)
 

@@ -12,11 +12,13 @@ An assignment takes, in this order:
 2. the next never-used address: a guarded per-region high-water counter
    moved by one, within the pool's size.
 
-Each assigned address is then one row of the cloud-wide state keyed by the
-address itself, inserted with the store's atomic insert-if-absent, and found
-by instance through an index. Private addresses and MACs (Proxmox's
-``BC:24:11`` prefix) are derived from the instance, so they need no
-bookkeeping.
+Either claim succeeds for one caller only, so a primary address needs no row
+of its own: the instance record holds it from its launch until the task that
+ends the instance returns it. Each additional address is one row of the
+cloud-wide state keyed by the address itself, inserted with the store's atomic
+insert-if-absent, and found by instance through an index. Private addresses
+and MACs (Proxmox's ``BC:24:11`` prefix) are derived from the instance, so
+they need no bookkeeping.
 """
 
 from __future__ import annotations
@@ -51,20 +53,26 @@ def address(region: str, number: int) -> str:
     return str(ipaddress.ip_address(base + (block << (32 - BLOCK_PREFIX)) + host + 2))
 
 
-def assign(account: Account, region: str, instance_id: str, primary: bool, factor: int | None = None) -> Record | None:
-    """Give the instance an address of ``region`` on its next interface; None when the pool is empty.
+def take(account: Account, region: str, factor: int | None = None) -> str | None:
+    """Claim an address of ``region`` (a released one first); None when the pool is empty.
 
-    ``factor`` is the inventory multiplier when the caller has read it already.
+    ``factor`` is the inventory multiplier when the caller has read it already. An instance's
+    primary address is this and nothing more: the instance record holds it.
     """
-    interface = "net0" if primary else _next_interface(of_instance(account, instance_id))
+    return next(_candidates(account, region, factor), None)
+
+
+def assign(account: Account, instance: Record) -> Record | None:
+    """Give the instance an additional address of its region on its next interface; None when the pool is empty."""
+    instance_id = str(instance["uuid"])
+    interface = _next_interface(of_instance(account, instance))
     pool = account.shared(COLLECTION)
-    for ip in _candidates(account, region, factor):
-        row = {"ip_address": ip, "region": region, "tenant": account.tenant, "instance_id": instance_id,
-               "interface": interface, "is_primary": primary, "mac_address": mac_address(instance_id, interface),
+    for ip in _candidates(account, str(instance["region"]), None):
+        row = {"ip_address": ip, "region": instance["region"], "tenant": account.tenant, "instance_id": instance_id,
+               "interface": interface, "is_primary": False, "mac_address": mac_address(instance_id, interface),
                "assigned_at": account.now()}
         if pool.insert(ip, row):
             return row
-        # Held already (a state from before the free list): the next candidate.
     return None
 
 
@@ -84,22 +92,43 @@ def _candidates(account: Account, region: str, factor: int | None) -> Iterator[s
 
 
 def release(account: Account, ip: str) -> None:
-    """Return an address to its region's free list (a second call does nothing)."""
+    """Return an additional address to its region's free list (a second call does nothing)."""
     pool = account.shared(COLLECTION)
     row = pool.get(ip)
     if row is None or not pool.delete(ip):
         return
-    account.shared(FREE).put(ip, {"ip_address": ip, "region": row["region"]})
+    _free(account, ip, str(row["region"]))
 
 
-def release_all(account: Account, instance_id: str) -> None:
-    for row in of_instance(account, instance_id):
+def _free(account: Account, ip: str, region: str) -> None:
+    account.shared(FREE).put(ip, {"ip_address": ip, "region": region})
+
+
+def release_all(account: Account, instance_id: str, holder: Record | None) -> None:
+    """Return the instance's additional addresses, and the primary one of ``holder`` (its record, while it holds one).
+
+    Call once per instance for the primary (the task that ends it does: see ``provisioning``).
+    """
+    for row in account.shared(COLLECTION).find({"instance_id": instance_id}).items:
         release(account, str(row["ip_address"]))
+    if holder is not None and holder.get("ip_address") and holder.get("region") in REGIONS:
+        _free(account, str(holder["ip_address"]), str(holder["region"]))
 
 
-def of_instance(account: Account, instance_id: str) -> list[Record]:
+def primary(instance: Record) -> Record:
+    """The instance's primary address as a pool row, made from its record (``net0``, assigned at launch)."""
+    instance_id = str(instance["uuid"])
+    return {"ip_address": instance["ip_address"], "region": instance.get("region"), "instance_id": instance_id,
+            "interface": "net0", "is_primary": True, "mac_address": mac_address(instance_id, "net0"),
+            "assigned_at": instance.get("_created")}
+
+
+def of_instance(account: Account, instance: Record) -> list[Record]:
     """The instance's addresses, primary first, then by interface."""
-    rows = account.shared(COLLECTION).find({"instance_id": instance_id}).items
+    rows = account.shared(COLLECTION).find({"instance_id": str(instance["uuid"])}).items
+    if instance.get("ip_address") and not any(r.get("ip_address") == instance["ip_address"] for r in rows):
+        # Primaries stored as rows by earlier versions are listed as they are.
+        rows.append(primary(instance))
     return sorted(rows, key=lambda r: (not r.get("is_primary"), _interface_number(str(r.get("interface")))))
 
 

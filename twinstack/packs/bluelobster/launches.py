@@ -1,10 +1,12 @@
 """Launching and deleting instances: the reservations a launch makes, and the tasks both queue.
 
 A launch reserves host capacity and the primary address at once (so the reply
-can name ``assigned_ip`` and a second launch cannot take the same slot), stores
-the instance as ``creating`` and queues ``create_instance``, all in one store
-transaction: a launch refused for want of an address gives its capacity back by
-rolling back.
+can name ``assigned_ip`` and a second launch cannot take the same slot), queues
+``create_instance`` and stores the instance, all in one store transaction: a
+launch refused for want of an address gives its capacity back by rolling back.
+The instance is held in hand while its task is queued, so a creation that ends
+at once (``--speed instant``) is stored ``rented`` with one write, not
+``creating`` and then again.
 
 A delete makes the instance ``terminating`` at once (the API answers 404 from
 then on) and queues ``delete_instance``; capacity and addresses return to the
@@ -63,14 +65,14 @@ def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, 
             host = None
         if host is None:
             raise _no_capacity(account, plan, factor)
-        address = ip_pool.assign(account, host.region, instance_id, primary=True, factor=factor)
+        address = ip_pool.take(account, host.region, factor)
         if address is None:
             raise Conflict(f"No public IP addresses available in {host.region}", code="resource_conflict")
         vmid = VMID_BASE + int(account.twin.next_number("vmid"))
         template = plan.template
         record = instances.new_record(
             account, uuid=instance_id, name=plan.name, host_id=host.id, region=host.region, vmid=vmid,
-            ip_address=address["ip_address"], internal_ip=ip_pool.internal_ip(host.region, vmid),
+            ip_address=address, internal_ip=ip_pool.internal_ip(host.region, vmid),
             cpu_cores=plan.resources.cores, memory=plan.resources.memory, storage=plan.resources.storage,
             gpu_count=plan.resources.gpus, gpu_model=gpu_display(host.gpu_model) if plan.resources.gpus else None,
             metadata=plan.metadata, instance_type=plan.instance_type.name,
@@ -79,10 +81,12 @@ def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, 
             template_display_name=template.display_name if template else None,
             os_type=template.os_type if template else None, vm_username=plan.username, iso_url=plan.iso_url,
         )
-        account.collection(instances.COLLECTION).put(instance_id, record)
         params = {"vm_uuid": instance_id, "host_id": host.id, "vmid": vmid, "instance_type": plan.instance_type.name,
                   "template_name": record["template_name"], "name": plan.name}
-        return record, queue(account, "create_instance", instance_id, params, caller, fresh=True)
+        with instances.holding(account, record):
+            task = queue(account, "create_instance", instance_id, params, caller, fresh=True)
+        account.collection(instances.COLLECTION).put(instance_id, record)
+        return record, task
 
 
 def delete(account: Account, caller: Caller, instance: Record) -> Record:

@@ -37,12 +37,13 @@ def _created(account: Account, task: Record, at: float) -> None:
 def _gone(account: Account, task: Record, at: float) -> None:
     """A failed creation or a finished deletion: resources go back, the record stays for the log."""
     instance_id = str(task["_subject"])
-    ip_pool.release_all(account, instance_id)
     instance = instances.get(account, instance_id)
     if instance is None or instance.get("status") == instances.DELETED:
+        ip_pool.release_all(account, instance_id, None)
         return
+    ip_pool.release_all(account, instance_id, instance)
     capacity.release(account, instance)
-    instances.mark_deleted(instance, at)
+    instances.mark_deleted(account, instance, at)
     instances.save(account, instance, at)
 
 

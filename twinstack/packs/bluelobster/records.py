@@ -18,7 +18,7 @@ examples write them.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from twinstack.engine.state import SHARED_TENANT, Collection
@@ -42,6 +42,9 @@ class Account:
     """The service runtime."""
     tenant: str
     """The tenant id, which the API shows as ``account_id``."""
+    held: dict[str, Record] = field(default_factory=dict)
+    """Records this request stores itself once it is done with them, by id (a launch's new instance):
+    reads find them here and saves change them here (``instances.holding``)."""
 
     @property
     def store(self) -> Store:

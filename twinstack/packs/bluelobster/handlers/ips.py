@@ -13,7 +13,7 @@ from twinstack.packs.bluelobster import instances, ip_pool, lookup
 async def list_instance_ips_api_v1_instances__instance_id__ips_get(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     instance = lookup.instance(ctx)
-    rows = ip_pool.of_instance(owner, str(instance["uuid"]))
+    rows = ip_pool.of_instance(owner, instance)
     return {"instance_id": instance["uuid"], "ips": [ip_pool.view(owner, r) for r in rows], "total": len(rows)}
 
 
@@ -23,7 +23,7 @@ async def assign_instance_ip_api_v1_instances__instance_id__ips_post(ctx: Reques
     instance = lookup.instance(ctx)
     if instance.get("status") != instances.RENTED:
         raise TwinError(f"VM is not in 'rented' status: {instance.get('status')}", code="invalid_state", status=400)
-    row = ip_pool.assign(owner, str(instance["region"]), str(instance["uuid"]), primary=False)
+    row = ip_pool.assign(owner, instance)
     if row is None:
         raise TwinError(f"No available IPs in region {instance['region']}", code="no_available_ips", status=400)
     return {"message": "IP assigned successfully", "instance_id": instance["uuid"], "ip": ip_pool.view(owner, row),
@@ -35,7 +35,7 @@ async def release_instance_ip_api_v1_instances__instance_id__ips__ip_address__de
     owner = lookup.account(ctx)
     instance = lookup.instance(ctx)
     address = str(ctx.path["ip_address"])
-    rows = ip_pool.of_instance(owner, str(instance["uuid"]))
+    rows = ip_pool.of_instance(owner, instance)
     row = next((r for r in rows if r["ip_address"] == address), None)
     if row is None:
         raise NotFound(f"IP {address} not found on instance {instance['uuid']}", field="ip_address")
