@@ -98,6 +98,10 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "createDnsZone": ((400,), "the domain must be valid and not yet a zone (zone names are global)"),
     "createSmsKeyword": ((400, 409), "a keyword is 2-20 letters or digits (the 400 example says so) and reserved by "
                                      "one customer at a time, whatever its case"),
+    "createVps": ((400,), "plan_code, region and os_template name catalogue entries (the 400 example says so)"),
+    "createVpsSnapshot": ((400,), "the name keeps 3 characters once sanitised to [A-Za-z0-9_]; raw disks have none"),
+    "setVpsBackupPolicy": ((422,), "time_of_day is HH:MM and a weekly policy names day_of_week (schema descriptions)"),
+    "createVpsFirewallRule": ((400,), "source is a CIDR (the clients send one)"),
 }
 G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),

@@ -147,7 +147,7 @@ def test_update_upgrade_and_firewall(client: TestClient, tenant: Tenant) -> None
     assert upgraded.json()["success"] is True
     assert client.get(f"{API}/vps/{vps}", headers=tenant.service).json()["memory_gb"] == 8
     bad = client.post(f"{API}/vps/{vps}/upgrade", headers=tenant.service, json={"new_plan_code": "huge"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("body.new_plan_code: Input should be")
     rule = client.post(f"{API}/vps/{vps}/firewall", headers=tenant.service, json={"port": 22, "protocol": "tcp",
                                                                                   "source": "10.0.0.0/8"})
     assert rule.status_code == 201 and rule.json()["id"].startswith("fw-")

@@ -111,8 +111,8 @@ def policy_from(body: dict[str, Any], vps_id: str, now: float) -> dict[str, Any]
                                            "value_error", time_of_day)])
     day = body.get("day_of_week")
     if frequency == "weekly" and day is None:
-        raise ValidationFailed([FieldIssue("body", ("day_of_week",), "Field required for a weekly policy",
-                                           "missing")])
+        # A weekly policy names its weekday: pydantic's "missing", showing the body it is missing from.
+        raise ValidationFailed([FieldIssue("body", ("day_of_week",), "Field required", "missing", body)])
     return {"policy_id": str(uuid.uuid4()), "vps_id": vps_id, "enabled": body.get("enabled", True) is not False,
             "frequency": frequency, "time_of_day": time_of_day,
             "day_of_week": int(day) if frequency == "weekly" and day is not None else None,

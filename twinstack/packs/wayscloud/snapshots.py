@@ -60,6 +60,8 @@ def create(snapshots: Collection, vps: dict[str, Any], body: dict[str, Any], now
     if vps["status"] == "provisioning":
         raise Conflict("VPS is not provisioned yet", field="path.vps_id",
                        details={"detail": "VPS is still provisioning; snapshots need a provisioned VPS"})
+    if snapshots.get(key(vps["id"], name)) is not None:
+        raise _exists(name)
     if snapshots.count(vps_id=vps["id"]) >= LIMIT:
         raise TwinError(f"Snapshot limit reached ({LIMIT} per VPS)", status=429, field="path.vps_id")
     snapshot: dict[str, Any] = {
@@ -68,9 +70,13 @@ def create(snapshots: Collection, vps: dict[str, Any], body: dict[str, Any], now
         "_ready_at": now + CREATE_SECONDS * factor, "_disk": vps_lifecycle.capture(vps, now),
     }
     if not snapshots.insert(key(vps["id"], name), snapshot):
-        raise Conflict("Snapshot exists", field="body.snapshot_name",
-                       details={"detail": f"Snapshot '{name}' already exists for this VPS"})
+        raise _exists(name)
     return snapshot
+
+
+def _exists(name: str) -> Conflict:
+    return Conflict("Snapshot exists", field="body.snapshot_name",
+                    details={"detail": f"Snapshot '{name}' already exists for this VPS"})
 
 
 def find(snapshots: Collection, vps_id: str, name: str) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from twinstack.packs.wayscloud.vps_catalogue import PLANS
+
 _REF = "#/components/schemas/"
 _SECURITY: list[dict[str, list[str]]] = [{"ServiceAuth": []}]
 _VPS_ID = {"name": "vps_id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "VPS ID"}
@@ -39,7 +41,7 @@ _UPDATE = {"type": "object", "properties": {
     "labels": {"type": "object", "additionalProperties": {"type": "string"}},
 }}
 _UPGRADE = {"type": "object", "required": ["new_plan_code"], "properties": {
-    "new_plan_code": {"type": "string", "description": "Plan code (from /v1/vps/plans)"},
+    "new_plan_code": {"type": "string", "enum": sorted(PLANS), "description": "Plan code (from /v1/vps/plans)"},
 }}
 
 
