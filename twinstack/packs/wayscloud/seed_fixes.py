@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from twinstack.packs.wayscloud.handlers import apps, contacts
-from twinstack.packs.wayscloud.extra_paths import account
+from twinstack.packs.wayscloud.extra_paths import account, files
 from twinstack.packs.wayscloud.extra_paths import vps as vps_paths
 from twinstack.spec.model import Operation
 
@@ -23,6 +23,7 @@ DOCUMENT_PATCHES: tuple[DocumentPatch, ...] = (
     contacts.patch_document,
     vps_paths.patch,
     apps.patch_document,
+    files.patch,
     account.add_dashboard_paths,
 )
 """Additions to the served document, applied in this order."""

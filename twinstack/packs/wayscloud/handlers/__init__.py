@@ -6,7 +6,9 @@ from twinstack.engine.pack import Handler, PackJob, merge_handlers
 from twinstack.packs.wayscloud import apps as app_runtime
 from twinstack.packs.wayscloud import contacts as contact_book
 from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps, vps_backups
-from twinstack.packs.wayscloud.handlers import apps, contacts, regions
+from twinstack.packs.wayscloud import gpu_studio as gpu_runtime
+from twinstack.packs.wayscloud import speech as speech_runtime
+from twinstack.packs.wayscloud.handlers import apps, contacts, gpu_studio, regions, speech
 
 HANDLERS: dict[str, Handler] = merge_handlers(
     account.HANDLERS,
@@ -14,9 +16,11 @@ HANDLERS: dict[str, Handler] = merge_handlers(
     contacts.HANDLERS,
     databases.HANDLERS,
     dns.HANDLERS,
+    gpu_studio.HANDLERS,
     ip_intelligence.HANDLERS,
     regions.HANDLERS,
     sms_keywords.HANDLERS,
+    speech.HANDLERS,
     vps.HANDLERS,
     vps_backups.HANDLERS,
 )
@@ -27,6 +31,8 @@ INDEXES: dict[str, tuple[str, ...]] = {
     **vps_backups.INDEXES,
     **contact_book.INDEXES,
     **app_runtime.INDEXES,
+    **gpu_runtime.INDEXES,
+    **speech_runtime.INDEXES,
 }
 """What the handlers look resources up by, for ``Pack.indexes``."""
 
