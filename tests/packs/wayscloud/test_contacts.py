@@ -114,3 +114,13 @@ def test_gdpr_delete_anonymises_and_leaves_groups(client: TestClient, tenant: Te
 def test_contacts_need_a_pat(client: TestClient, tenant: Tenant) -> None:
     response = client.get(CONTACTS, headers=tenant.service)
     assert response.status_code == 401
+
+
+def test_a_page_beyond_any_offset_is_empty(client: TestClient, tenant: Tenant) -> None:
+    _contact(client, tenant, name="A")
+    far = client.get(CONTACTS, headers=tenant.account, params={"page": 2**70, "per_page": 100})
+    assert far.status_code == 200 and far.json()["contacts"] == [] and far.json()["total"] == 1
+    apps = client.get(f"{API}/apps", headers=tenant.service, params={"page": 2**70})
+    assert apps.status_code == 200 and apps.json()["apps"] == []
+    for path in ("gpu/jobs", "transcript/jobs"):
+        assert client.get(f"{API}/{path}", headers=tenant.service, params={"offset": 2**70}).status_code == 200

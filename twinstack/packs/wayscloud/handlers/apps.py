@@ -15,6 +15,7 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import FieldIssue, NotFound, TwinError, ValidationFailed
 from twinstack.packs.wayscloud import apps as runtime
+from twinstack.packs.wayscloud.paging import reachable
 
 _SDK_AGENT = "wayscloud-sdk-python/"
 _IMMUTABLE = ("plan", "region", "slug")
@@ -73,7 +74,7 @@ async def list_apps(ctx: RequestContext) -> Any:
     page = max(int(ctx.query.get("page") or 1), 1)
     size = min(max(int(ctx.query.get("page_size") or 20), 1), 100)
     apps = ctx.collection(runtime.APPS)
-    found = apps.find(limit=size, offset=(page - 1) * size).items
+    found = apps.find(limit=size, offset=reachable((page - 1) * size)).items
     items = [runtime.summary(runtime.settle(a, ctx.now, ctx.clock.factor)) for a in found]
     return {"apps": items, "total": apps.count(), "page": page, "page_size": size}
 

@@ -16,6 +16,7 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import NotFound
 from twinstack.packs.wayscloud import contacts as book
+from twinstack.packs.wayscloud.paging import reachable
 
 _NO_CONTENT = Reply(None, status=204)
 
@@ -33,7 +34,7 @@ async def list_contacts(ctx: RequestContext) -> Any:
     where = {"type": kind} if kind else {}
     if not tags and not search:
         total = book.contacts(ctx).count(**where)
-        items = book.contacts(ctx).find(where, limit=per_page, offset=(page - 1) * per_page).items
+        items = book.contacts(ctx).find(where, limit=per_page, offset=reachable((page - 1) * per_page)).items
     else:
         # Free-text search reads the rows the indexed filters (tags, type) leave, and only those.
         if tags:

@@ -12,6 +12,7 @@ from twinstack.errors import Conflict, Forbidden, NotFound, TwinError
 from twinstack.packs.wayscloud import gpu_studio as studio
 from twinstack.packs.wayscloud import media
 from twinstack.packs.wayscloud.blobs import blobs, check_signed, presigned
+from twinstack.packs.wayscloud.paging import reachable
 
 _OUTPUT_TTL = 3600.0
 _TYPES = {"output.png": "image/png", "output.mp4": "video/mp4"}
@@ -113,7 +114,7 @@ async def list_gpu_jobs(ctx: RequestContext) -> Any:
     wanted = ctx.query.get("status")
     jobs = ctx.collection(studio.JOBS)
     if not wanted:
-        found = jobs.find(newest_first=True, limit=limit, offset=offset).items
+        found = jobs.find(newest_first=True, limit=limit, offset=reachable(offset)).items
         return [_view(ctx, studio.settle(j, ctx.now, ctx.clock.factor)) for j in found]
     # A stored status can be behind the clock: read the states that may have become the one asked for.
     earlier = studio.STATES[:studio.STATES.index(wanted) + 1] if wanted in studio.STATES else (wanted,)

@@ -11,6 +11,7 @@ from twinstack.errors import Conflict, NotFound, TwinError
 from twinstack.packs.wayscloud import media
 from twinstack.packs.wayscloud import speech as stt
 from twinstack.packs.wayscloud.blobs import blobs, check_signed, presigned
+from twinstack.packs.wayscloud.paging import reachable
 
 
 def _unprocessable(text: str) -> TwinError:
@@ -76,7 +77,7 @@ async def list_transcript_jobs(ctx: RequestContext) -> Any:
     wanted = ctx.query.get("status")
     jobs = ctx.collection(stt.JOBS)
     if not wanted:
-        found = jobs.find(newest_first=True, limit=limit, offset=offset).items
+        found = jobs.find(newest_first=True, limit=limit, offset=reachable(offset)).items
         items = [_view(ctx, stt.settle(j, ctx.now, ctx.clock.factor), False) for j in found]
         return {"jobs": items, "total": jobs.count(), "limit": limit, "offset": offset}
     # A stored status can be behind the clock: read the states that may have become the one asked for.
