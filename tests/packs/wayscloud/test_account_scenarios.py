@@ -53,3 +53,24 @@ def test_scenario_keys_a_pat_made_key_used_through_the_sdk_is_listed_then_revoke
     assert client.delete(f"{API}/account/api-keys/{created['id']}", headers=bearer(tenant.pat)).status_code == 200
     listed = {k["id"]: k for k in client.get(f"{API}/account/api-keys", headers=tenant.account).json()}
     assert listed[created["id"]]["is_active"] is False
+
+
+def test_the_account_services_are_the_live_resources_of_the_account(
+    sdk: Callable[..., WaysCloudClient], client: TestClient, tenant: Tenant
+) -> None:
+    assert client.get(f"{API}/account/services", headers=tenant.account).json() == []
+    made = sdk().vps.create(hostname="svc01.example.com", **VPS)
+    assert client.post(f"{API}/dns/zones", headers=tenant.service, json={"domain": "services.test"}).status_code == 201
+
+    listed = client.get(f"{API}/account/services", headers=tenant.account)
+    assert listed.status_code == 200
+    by_type = {item["service_type"]: item for item in listed.json()}
+    assert set(by_type) == {"vps", "dns"}
+    assert by_type["vps"]["id"] == made["id"]
+    assert by_type["vps"]["name"] == "svc01.example.com"
+    assert by_type["vps"]["status"] == "running"  # provisioning is over at once at --speed instant
+    assert by_type["vps"]["region"] == "oslo"
+    assert by_type["dns"]["name"] == "services.test"
+
+    sdk().vps.delete(made["id"])
+    assert [i["service_type"] for i in client.get(f"{API}/account/services", headers=tenant.account).json()] == ["dns"]

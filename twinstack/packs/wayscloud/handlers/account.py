@@ -16,7 +16,7 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.engine.tenants import Issuer
 from twinstack.errors import Conflict, NotFound, TwinError
-from twinstack.packs.wayscloud import ssh_keys
+from twinstack.packs.wayscloud import account_services, ssh_keys
 from twinstack.packs.wayscloud.extra_paths.account import DOCUMENTED
 from twinstack.packs.wayscloud.keys import (
     CREATED_WARNING, account_keys, find_key, issue_pat, issue_service_key, key_item, revoke,
@@ -112,6 +112,10 @@ async def delete_ssh_key(ctx: RequestContext) -> Any:
     return {"success": True, "message": "SSH key deleted"}
 
 
+async def list_services(ctx: RequestContext) -> Any:
+    return account_services.service_items(ctx)
+
+
 _DOCUMENTED_HANDLERS: dict[str, Handler] = {
     "getAccountProfile": get_account_profile,
     "listApiKeys": list_api_keys,
@@ -121,6 +125,7 @@ _DOCUMENTED_HANDLERS: dict[str, Handler] = {
     "listSshKeys": list_ssh_keys,
     "createSshKey": create_ssh_key,
     "deleteSshKey": delete_ssh_key,
+    "listServices": list_services,
 }
 
 HANDLERS: dict[str, Handler] = {
