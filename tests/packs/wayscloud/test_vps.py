@@ -183,22 +183,12 @@ def test_realistic_timings_follow_the_clock(make_client: Any) -> None:
     def status() -> str:
         return str(client.get(f"{API}/vps/{vps}", headers=headers).json()["status"])
 
-    advance(client, 80)
-    assert status() == "provisioning"
-    advance(client, 15)
-    assert status() == "running"
-    client.post(f"{API}/vps/{vps}/stop", headers=headers)
-    assert status() == "stopping"
-    advance(client, 16)
-    assert status() == "stopped"
-    client.post(f"{API}/vps/{vps}/start", headers=headers)
-    advance(client, 30)
-    assert status() == "starting"
-    advance(client, 20)
-    assert status() == "running"
-    client.post(f"{API}/vps/{vps}/reboot", headers=headers)
-    assert status() == "stopping"
-    advance(client, 20)
-    assert status() == "starting"
-    advance(client, 60)
-    assert status() == "running"
+    # (action sent first, twin seconds then passed, state shown): the brief's 90 s / 15 s / 45 s / 75 s.
+    steps = [(None, 80, "provisioning"), (None, 15, "running"), ("stop", 0, "stopping"), (None, 16, "stopped"),
+             ("start", 30, "starting"), (None, 20, "running"), ("reboot", 0, "stopping"), (None, 20, "starting"),
+             (None, 60, "running")]
+    for action, seconds, expected in steps:
+        if action:
+            assert client.post(f"{API}/vps/{vps}/{action}", headers=headers).json()["success"] is True
+        advance(client, seconds)
+        assert status() == expected, (action, seconds)

@@ -20,6 +20,7 @@ def _disk(client: TestClient, tenant: Tenant, vps: str) -> float:
 def test_scenario_vps_snapshot_rollback_backup_delete(client: TestClient, tenant: Tenant) -> None:
     client.post(f"{API}/account/ssh-keys", headers=tenant.account, json={"name": "ops", "public_key": ED25519})
     vps = create(client, tenant, ssh_keys=[ED25519])["id"]
+    assert [k["vm_count"] for k in client.get(f"{API}/account/ssh-keys", headers=tenant.account).json()] == [1]
     assert state(client, tenant, vps) == "running"
     assert client.post(f"{API}/vps/{vps}/stop", headers=tenant.service).json()["success"] is True
     assert state(client, tenant, vps) == "stopped"
