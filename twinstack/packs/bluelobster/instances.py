@@ -4,8 +4,11 @@ An instance has a lifecycle status (``creating`` -> ``rented`` ->
 ``terminating`` -> ``deleted``; the instance log and error messages show it)
 and a power status (``unknown`` while provisioning, then ``running`` or
 ``stopped``). Tasks move both (``provisioning``, ``power``, ``backups``);
-this module only keeps the record. A deleted instance stays stored for the
-instance log and the account's backups, but the API answers 404 for it.
+this module only keeps the record. An active instance is stored in
+``instances``; once its deletion starts it moves to ``instances_gone``, where it
+stays for the instance log and the account's backups while the API answers 404
+for it. The list reads the first collection whole (it is what the list shows)
+and carries no status index.
 """
 
 from __future__ import annotations
@@ -18,15 +21,17 @@ from typing import Any
 from twinstack.packs.bluelobster.records import Account, Record
 
 COLLECTION = "instances"
+"""The active instances, so ``GET /instances`` is the collection itself, newest first."""
+GONE = "instances_gone"
+"""Instances being deleted or deleted: moved here when their deletion starts, kept for the log and the backups."""
 CREATING, RENTED, TERMINATING, DELETED = "creating", "rented", "terminating", "deleted"
 ACTIVE = (CREATING, RENTED)
 """Lifecycle states the API still shows ("active" instances)."""
 RUNNING, STOPPED, UNKNOWN = "running", "stopped", "unknown"
-INDEXED = ("status", "name", "team_id")
-"""Fields instances are looked up by (``pack.INDEXES``)."""
-DEPARTED = "instances_departed"
-"""One row per deleted instance, written at its deletion, found by the 30-day period it left in (the instance log)."""
-DEPARTED_INDEXED = ("period", "team_id")
+INDEXED = ("name", "team_id")
+"""Fields active instances are looked up by (``pack.INDEXES``)."""
+GONE_INDEXED = ("_gone_period", "team_id")
+"""Fields departed instances are looked up by: the 30-day period of the deletion (none while terminating), the team."""
 GONE_PERIOD_SECONDS = 30 * 86_400.0
 
 RENAME_RULE = re.compile(r"^[A-Za-z0-9_-]{3,64}$")
@@ -54,15 +59,28 @@ def new_record(account: Account, **fields: Any) -> Record:
 
 
 def get(account: Account, instance_id: str) -> Record | None:
+    """The instance, active or departed (``is_active`` tells which)."""
     held = account.held.get(instance_id)
-    return held if held is not None else account.collection(COLLECTION).get(instance_id)
+    if held is not None:
+        return held
+    return account.collection(COLLECTION).get(instance_id) or account.collection(GONE).get(instance_id)
 
 
 def save(account: Account, instance: Record, at: float | None = None) -> None:
     """Store ``instance``, stamping ``updated_at`` with ``at`` (default now); a held one is stored by its holder."""
     instance["updated_at"] = account.iso(account.now() if at is None else at)
     if str(instance["uuid"]) not in account.held:
-        account.collection(COLLECTION).put(str(instance["uuid"]), instance)
+        store(account, instance)
+
+
+def store(account: Account, instance: Record) -> None:
+    """Write ``instance`` where its status puts it (an instance that is no longer active leaves ``instances``)."""
+    instance_id = str(instance["uuid"])
+    if is_active(instance):
+        account.collection(COLLECTION).put(instance_id, instance)
+        return
+    account.collection(GONE).put(instance_id, instance)
+    account.collection(COLLECTION).delete(instance_id)
 
 
 @contextmanager
@@ -91,10 +109,16 @@ def visible_to(instance: Record, team_id: str | None) -> bool:
 
 def all_active(account: Account, team_id: str | None = None) -> list[Record]:
     """The instances ``GET /instances`` lists: not deleted, newest first (a team's only, for a team key)."""
-    where: dict[str, object] = {"status": list(ACTIVE)}
-    if team_id is not None:
-        where["team_id"] = team_id
-    return account.collection(COLLECTION).find(where, newest_first=True).items
+    found = account.collection(COLLECTION).find({"team_id": team_id} if team_id is not None else None,
+                                                newest_first=True).items
+    # A state written before departed instances moved out may still hold some here.
+    return [i for i in found if i.get("status") in ACTIVE]
+
+
+def of_team(account: Account, team_id: str) -> list[Record]:
+    """Every instance of the team, active or departed."""
+    where = {"team_id": team_id}
+    return [*account.collection(COLLECTION).find(where).items, *account.collection(GONE).find(where).items]
 
 
 def public(instance: Record) -> dict[str, Any]:
@@ -104,37 +128,29 @@ def public(instance: Record) -> dict[str, Any]:
 
 def name_taken(account: Account, name: str, except_id: str | None = None) -> bool:
     """Whether another active instance of the account already has ``name`` ("unique within your account")."""
-    same = account.collection(COLLECTION).find({"name": name, "status": list(ACTIVE)}, limit=2).items
-    return any(i.get("uuid") != except_id for i in same)
+    same = account.collection(COLLECTION).find({"name": name}, limit=2).items
+    return any(i.get("uuid") != except_id and is_active(i) for i in same)
 
 
-def mark_deleted(account: Account, instance: Record, at: float) -> None:
-    """The instance is gone at ``at``; it stays stored for the instance log and the account's backups.
-
-    Its departure is noted by period (``DEPARTED``) only now, so a live instance carries no index for the log.
-    """
-    instance.update(status=DELETED, power_status=STOPPED, _deleted_at=at, _booted_at=None)
-    account.collection(DEPARTED).put(str(instance["uuid"]), {
-        "instance_id": instance["uuid"], "period": int(at // GONE_PERIOD_SECONDS), "team_id": instance.get("team_id"),
-    })
+def mark_deleted(instance: Record, at: float) -> None:
+    """The instance is gone at ``at``; it stays stored for the instance log and the account's backups."""
+    instance.update(status=DELETED, power_status=STOPPED, _deleted_at=at, _booted_at=None,
+                    _gone_period=int(at // GONE_PERIOD_SECONDS))
 
 
 def existed_during(account: Account, start: float, end: float, team_id: str | None = None) -> list[Record]:
     """Every instance whose lifetime overlaps [start, end] (deleted ones included), newest first.
 
-    Those not deleted yet, plus those deleted since ``start``: found through the periods they
-    departed in, from the later of ``start`` and the account's creation up to now.
+    The active ones, those being deleted, and those deleted since ``start``: found through the
+    deletion period, from the later of ``start`` and the account's creation up to now.
     """
-    instances = account.collection(COLLECTION)
     now = account.now()
     tenant = account.store.get_tenant(account.tenant)
     since = max(start, float(tenant["created_at"]) if tenant else start)
     periods = list(range(int(since // GONE_PERIOD_SECONDS), int(now // GONE_PERIOD_SECONDS) + 1))
     scope: dict[str, object] = {} if team_id is None else {"team_id": team_id}
-    found = instances.find({"status": [*ACTIVE, TERMINATING], **scope}).items
-    if periods:
-        departed = account.collection(DEPARTED).find({"period": periods, **scope}).items
-        found += instances.get_many(str(d["instance_id"]) for d in departed).values()
+    found = account.collection(COLLECTION).find(scope or None).items
+    found += account.collection(GONE).find({"_gone_period": [None, *periods], **scope}).items
     lived = [i for i in found if _lived_during(i, start, end, now)]
     return sorted(lived, key=lambda i: float(i["_created"]), reverse=True)
 

@@ -85,7 +85,7 @@ def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, 
                   "template_name": record["template_name"], "name": plan.name}
         with instances.holding(account, record):
             task = queue(account, "create_instance", instance_id, params, caller, fresh=True)
-        account.collection(instances.COLLECTION).put(instance_id, record)
+        instances.store(account, record)
         return record, task
 
 

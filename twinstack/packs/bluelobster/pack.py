@@ -17,7 +17,7 @@ SEED = Path(__file__).parent / "seed" / "bluelobster.openapi.json"
 
 INDEXES: dict[str, tuple[str, ...]] = {
     instances.COLLECTION: instances.INDEXED,
-    instances.DEPARTED: instances.DEPARTED_INDEXED,
+    instances.GONE: instances.GONE_INDEXED,
     tasks.COLLECTION: tasks.INDEXED,
     backups.COLLECTION: backups.INDEXED,
     ip_pool.COLLECTION: ("instance_id",),

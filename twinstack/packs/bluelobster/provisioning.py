@@ -43,7 +43,7 @@ def _gone(account: Account, task: Record, at: float) -> None:
         return
     ip_pool.release_all(account, instance_id, instance)
     capacity.release(account, instance)
-    instances.mark_deleted(account, instance, at)
+    instances.mark_deleted(instance, at)
     instances.save(account, instance, at)
 
 

@@ -53,8 +53,7 @@ def _visible_backups(ctx: RequestContext, owner: Account) -> list[Record]:
     team_id = lookup.permissions(ctx).team_id
     if team_id is None:
         return backups.of_account(owner)
-    in_team = owner.collection(instances.COLLECTION).find({"team_id": team_id}).items
-    return backups.of_instances(owner, [str(i["uuid"]) for i in in_team])
+    return backups.of_instances(owner, [str(i["uuid"]) for i in instances.of_team(owner, team_id)])
 
 
 async def create_instance_backup_api_v1_instances__instance_id__backup_post(ctx: RequestContext) -> dict[str, Any]:
