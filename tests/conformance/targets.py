@@ -102,6 +102,16 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "createVpsSnapshot": ((400,), "the name keeps 3 characters once sanitised to [A-Za-z0-9_]; raw disks have none"),
     "setVpsBackupPolicy": ((422,), "time_of_day is HH:MM and a weekly policy names day_of_week (schema descriptions)"),
     "createVpsFirewallRule": ((400,), "source is a CIDR (the clients send one)"),
+    "createApp": ((402, 422), "plan and region name catalogue entries, the slug is [a-z0-9-] and free in the account, "
+                              "the plan's app quota is not reached (402)"),
+    "updateApp": ((422,), "max_instances is within the plan and min_instances does not exceed it; plan, region and "
+                          "slug are not mutable"),
+    "createGpuJob": ((400, 403, 451), "the engine exists for the type, duration_sec within its limit, the preset "
+                                      "exists (400); a pro engine needs the pro tier (403); the safety filter (451)"),
+    "createTranscriptJob": ((422,), "the file is audio the service takes (the 422 example lists mp3, wav, m4a, ogg, "
+                                    "flac)"),
+    "confirmTranscriptUpload": ((422,), "the upload must exist and the job not be terminal (the 422 example says so)"),
+    "exportTranscript": ((422,), "the job must be ready (the 422 example says so)"),
 }
 G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),

@@ -56,6 +56,7 @@ def test_an_image_job_completes_on_the_clock_with_a_real_png(realistic: TestClie
     assert realistic.get(JOBS, headers=headers, params={"status": "completed"}).json()[0]["id"] == job["id"]
     tampered = done["output_files"]["image"].replace("signature=", "signature=0")
     assert _download(realistic, tampered).status_code == 403
+    assert _download(realistic, done["output_files"]["image"].split("signature=")[0] + "signature=%C3%A2").status_code == 403
     cancel = realistic.delete(f"{JOBS}/{job['id']}", headers=headers)
     assert cancel.status_code == 409 and cancel.json() == {"detail": "Job cannot be cancelled in status completed"}
 

@@ -67,7 +67,8 @@ def presigned(twin: Twin, base_url: str, path: str, ttl: float) -> str:
 
 def check_signed(twin: Twin, path: str, expires: int | None, given: str | None) -> None:
     """403 unless ``given`` signs ``path`` until ``expires`` and that time has not passed."""
-    if expires is None or not given or not hmac.compare_digest(signature(twin, path, expires), str(given)):
+    if expires is None or not given or not hmac.compare_digest(signature(twin, path, expires).encode(),
+                                                                  str(given).encode()):
         raise Forbidden("Signature does not match", details={"detail": "Invalid or missing signature"})
     if expires < twin.clock.now():
         raise Forbidden("URL expired", details={"detail": "Request has expired"})
