@@ -96,11 +96,12 @@ def item(twin: Twin, tenant: str, record: dict[str, Any]) -> dict[str, Any]:
 def add(twin: Twin, tenant: str, key_id: str, name: str, key: PublicKey, created_at: str) -> dict[str, Any] | None:
     """Register ``key``; None when the account already has a key with its fingerprint."""
     fingerprint = key.fingerprint
-    if not twin.collection(tenant, FINGERPRINTS).insert(fingerprint, {"key_id": key_id}):
-        return None
     record = {"id": key_id, "name": name, "fingerprint": fingerprint, "key_type": key.key_type,
               "created_at": created_at, "_public_key": f"{key.key_type} {base64.b64encode(key.blob).decode()}"}
-    twin.collection(tenant, KEYS).put(key_id, record)
+    with twin.store.transaction():
+        if not twin.collection(tenant, FINGERPRINTS).insert(fingerprint, {"key_id": key_id}):
+            return None
+        twin.collection(tenant, KEYS).put(key_id, record)
     return record
 
 
@@ -111,7 +112,9 @@ def remove(twin: Twin, tenant: str, key_id: str) -> bool:
     if record is None:
         return False
     with twin.store.transaction():
-        keys.delete(key_id)
+        # Two deletes racing: only the one that removed the key releases its fingerprint.
+        if not keys.delete(key_id):
+            return False
         twin.collection(tenant, FINGERPRINTS).delete(str(record["fingerprint"]))
         twin.store.drop_counters(_vm_counter(tenant), key_id)
     return True
