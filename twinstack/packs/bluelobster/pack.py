@@ -19,6 +19,7 @@ INDEXES: dict[str, tuple[str, ...]] = {
     instances.COLLECTION: instances.INDEXED,
     instances.GONE: instances.GONE_INDEXED,
     tasks.COLLECTION: tasks.INDEXED,
+    tasks.OPEN_COLLECTION: tasks.OPEN_INDEXED,
     backups.COLLECTION: backups.INDEXED,
     ip_pool.COLLECTION: ("instance_id",),
     ip_pool.FREE: ("region",),

@@ -15,8 +15,9 @@ with an atomic insert-if-absent in the cloud-wide state, inside the store
 transaction that also saves the task, so two workers settling one queue at
 the same moment cannot both apply it.
 
-Only unfinished tasks are read to settle (found by the status index), so a
-read with nothing due costs one indexed look-up and no write. Finished tasks
+Only unfinished tasks are read to settle, and they are stored apart from
+finished ones (``tasks``), so an account with none is told by its stored count
+and a subject with none by one indexed look-up, with no write. Finished tasks
 leave with a durable job per account and creation day, once the whole day is
 past retention.
 """
@@ -28,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from twinstack.packs.bluelobster import backups, power, provisioning
 from twinstack.packs.bluelobster.records import Account, Record, between
 from twinstack.packs.bluelobster.tasks import (
-    COLLECTION, COMPLETED, FAILED, FINAL, OPEN, PENDING, PROCESSING, QUEUE_SECONDS, Caller, TaskKind, draft, expired,
-    hours_of_day, last_finished, no_effect, open_on, plan_purge, purge_done, wake,
+    COLLECTION, COMPLETED, FAILED, FINAL, OPEN_COLLECTION, PENDING, PROCESSING, QUEUE_SECONDS, Caller, TaskKind, draft,
+    expired, finished, last_finished, no_effect, open_on, plan_purge, purge_done, wake, windows_of_day,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def queue(account: Account, operation: str, subject: str, params: dict[str, Any]
         _settle_queue(account, subject, [*ahead, live], 0.0 if fresh else None, unseen=str(live["task_id"]))
         if live["status"] == PENDING:
             # Not started, so not written by the settling: stored as it was made.
-            account.collection(COLLECTION).put(str(live["task_id"]), live)
+            account.collection(OPEN_COLLECTION).put(str(live["task_id"]), live)
     return task
 
 
@@ -75,14 +76,14 @@ def settle_subject(account: Account, subject: str) -> None:
 
 
 def settle_account(account: Account) -> None:
-    """Bring every unfinished task of the account up to now (found by status; finished ones are not read)."""
-    tasks = account.collection(COLLECTION)
-    if not tasks.find({"status": list(OPEN)}, limit=1).items:
-        # Nothing to settle: a read needs no write transaction (the common case of a list).
+    """Bring every unfinished task of the account up to now (finished ones are not read)."""
+    unfinished = account.collection(OPEN_COLLECTION)
+    if not unfinished.count():
+        # Nothing to settle (the collection's stored count): a read needs no write transaction.
         return
     with account.store.transaction():
         queues: dict[str, list[Record]] = {}
-        for task in tasks.find({"status": list(OPEN)}).items:
+        for task in unfinished.find().items:
             queues.setdefault(str(task.get("_subject")), []).append(task)
         for subject, waiting in queues.items():
             _settle_queue(account, subject, waiting)
@@ -101,7 +102,7 @@ def run_purge_job(twin: Twin, job: Job) -> None:
     day = int(job.payload.get("day", 0))
     with account.store.transaction():
         purge_done(account, day)
-        for task in tasks.find({"_hour": hours_of_day(day), "status": list(FINAL)}).items:
+        for task in tasks.find({"_window": windows_of_day(day)}).items:
             if expired(task, now):
                 tasks.delete(str(task["task_id"]))
                 for phase in PHASES:
@@ -149,7 +150,7 @@ def _advance(account: Account, task: Record, now: float, free_at: float, unseen:
         if reason is not None:
             if _claim(account, task, "fail", kind.fail, unseen):
                 kind.fail(account, task, start)
-            _end(account, task, FAILED, reason, start)
+            _end(account, task, FAILED, reason, start, unseen)
             return True
         task["_started"] = start
         realistic = kind.length(account, task) if kind.length else between(*kind.seconds, task["task_id"], "length")
@@ -162,7 +163,7 @@ def _advance(account: Account, task: Record, now: float, free_at: float, unseen:
         return False
     if _claim(account, task, "finish", kind.finish, unseen):
         kind.finish(account, task, ends)
-    _end(account, task, COMPLETED, kind.done, ends)
+    _end(account, task, COMPLETED, kind.done, ends, unseen)
     return True
 
 
@@ -173,13 +174,16 @@ def _show_step(account: Account, task: Record, kind: TaskKind, now: float, start
     message = kind.steps[index] if kind.steps else "Processing"
     if task.get("message") != message or task.get("status") != PROCESSING:
         task.update(message=message, updated_at=account.iso(start + index * (ends - start) / count))
-        account.collection(COLLECTION).put(str(task["task_id"]), task)
+        account.collection(OPEN_COLLECTION).put(str(task["task_id"]), task)
 
 
-def _end(account: Account, task: Record, status: str, message: str, at: float) -> None:
+def _end(account: Account, task: Record, status: str, message: str, at: float, unseen: bool) -> None:
+    """The task has ended: it moves to the finished tasks (from the unfinished ones, unless this transaction made it)."""
     assert status in FINAL
     task.update(status=status, message=message, updated_at=account.iso(at), _finished=at)
-    account.collection(COLLECTION).put(str(task["task_id"]), task)
+    account.collection(COLLECTION).put(str(task["task_id"]), finished(task))
+    if not unseen:
+        account.collection(OPEN_COLLECTION).delete(str(task["task_id"]))
     plan_purge(account, task)
 
 

@@ -7,6 +7,12 @@ the states only move forward. What a kind of task checks when it starts, does
 when it starts, and does when it ends is its ``TaskKind``; ``task_runner``
 moves the records along the twin clock and applies those effects.
 
+Unfinished tasks are stored apart (``tasks_open``, by subject), so whether an
+account has any is its collection's stored count, and a subject's queue is one
+look-up. A finished task moves to ``tasks``, found by subject and by the hour
+it was created in together with its outcome (``_window``: the task list's
+days and status, and the daily purge).
+
 Durations are realistic seconds (the document: creation "1-2 minutes",
 deletion "30-60 seconds"), jittered per task and scaled by ``--speed``.
 """
@@ -21,11 +27,17 @@ from typing import Any
 from twinstack.packs.bluelobster.records import Account, Record
 
 COLLECTION = "tasks"
+"""Finished tasks."""
+OPEN_COLLECTION = "tasks_open"
+"""Unfinished tasks."""
 PENDING, PROCESSING, COMPLETED, FAILED = "PENDING", "PROCESSING", "COMPLETED", "FAILED"
 OPEN = (PENDING, PROCESSING)
 FINAL = (COMPLETED, FAILED)
-INDEXED = ("_subject", "status", "_hour")
-"""Fields tasks are looked up by (``pack.INDEXES``): a subject's queue, what is unfinished, the list's window."""
+STATUSES = (*OPEN, *FINAL)
+INDEXED = ("_subject", "_window")
+"""Fields finished tasks are looked up by (``pack.INDEXES``): the subject's last one, the list's window, the purge."""
+OPEN_INDEXED = ("_subject",)
+"""Fields unfinished tasks are looked up by: a subject's queue."""
 HOUR = 3600.0
 DAY = 86_400.0
 QUEUED_MESSAGE = "Task queued for processing"
@@ -98,8 +110,28 @@ def draft(account: Account, operation: str, subject: str, params: dict[str, Any]
         "params": {**params, "account_id": account.tenant}, "created_at": stamp, "updated_at": stamp,
         "message": QUEUED_MESSAGE, "account_id": account.tenant,
         "auth_token_partial": caller.partial if caller else None, "client_ip": caller.client_ip if caller else None,
-        "_created": when, "_subject": subject, "_hour": int(when // HOUR),
+        "_created": when, "_subject": subject,
     }
+
+
+def window(hour: int, status: str) -> str:
+    """The ``_window`` of a finished task: the hour it was created in (hours since the epoch) and its outcome."""
+    return f"{hour}:{status}"
+
+
+def windows(hours: range, statuses: tuple[str, ...]) -> list[str]:
+    return [window(hour, status) for hour in hours for status in statuses]
+
+
+def finished(task: Record) -> Record:
+    """``task`` as ``tasks`` stores it once it has ended."""
+    task["_window"] = window(int(float(task["_created"]) // HOUR), str(task["status"]))
+    return task
+
+
+def stored(account: Account, task_id: str) -> Record | None:
+    """The task as it stands, finished or not (settle first for the present)."""
+    return account.collection(COLLECTION).get(task_id) or account.collection(OPEN_COLLECTION).get(task_id)
 
 
 def wake(account: Account, subject: str, at: float) -> None:
@@ -121,13 +153,12 @@ def expired(task: Record, now: float) -> bool:
 
 def open_on(account: Account, subject: str) -> list[Record]:
     """The subject's unfinished tasks, oldest first (as they stand; settle first for the present)."""
-    return account.collection(COLLECTION).find({"_subject": subject, "status": list(OPEN)}).items
+    return account.collection(OPEN_COLLECTION).find({"_subject": subject}).items
 
 
 def last_finished(account: Account, subject: str) -> Record | None:
     """The subject's task that ended last (its queue runs in creation order, so the newest finished one)."""
-    found = account.collection(COLLECTION).find({"_subject": subject, "status": list(FINAL)}, newest_first=True,
-                                                limit=1).items
+    found = account.collection(COLLECTION).find({"_subject": subject}, newest_first=True, limit=1).items
     return found[0] if found else None
 
 
@@ -154,29 +185,40 @@ def purge_done(account: Account, day: int) -> None:
     account.store.kv_delete(account.counter_space(PURGES_PLANNED), f"{account.tenant}:{day}")
 
 
-def hours_of_day(day: int) -> list[int]:
-    """The ``_hour`` values of the tasks created on ``day`` (days since the epoch, UTC)."""
+def windows_of_day(day: int) -> list[str]:
+    """The ``_window`` values of the tasks created on ``day`` (days since the epoch, UTC)."""
     first = int(day * DAY // HOUR)
-    return list(range(first, first + int(DAY // HOUR)))
+    return windows(range(first, first + int(DAY // HOUR)), FINAL)
 
 
 def created_since(account: Account, since: float, status: str | None, limit: int) -> tuple[list[Record], int]:
     """The newest ``limit`` tasks created at ``since`` or later (of ``status`` if given), and how many there are.
 
-    Tasks are found by the hour they were created in: whole hours are counted by the index, and only
-    the tasks of the first, partial hour are read to compare their times with ``since``.
+    Finished tasks are found by the hour they were created in: whole hours are counted by the index,
+    and only the tasks of the first, partial hour are read to compare their times with ``since``.
+    Unfinished ones are the few an account has at a time, read as they are.
     """
-    stored = account.collection(COLLECTION)
+    wanted = (status,) if status is not None else STATUSES
+    ended = tuple(s for s in FINAL if s in wanted)
+    waiting = [t for t in account.collection(OPEN_COLLECTION).find().items
+               if t.get("status") in wanted and float(t["_created"]) >= since] if set(wanted) & set(OPEN) else []
+    if not ended:
+        return sorted(waiting, key=_newest)[:limit], len(waiting)
+    stored_tasks = account.collection(COLLECTION)
     first, last = int(since // HOUR), int(account.now() // HOUR)
-    match: dict[str, Any] = {} if status is None else {"status": status}
-    edge = stored.find({"_hour": first, **match}).items
+    edge = stored_tasks.find({"_window": windows(range(first, first + 1), ended)}).items
     early = sum(1 for t in edge if float(t["_created"]) < since)
-    total = len(edge) - early + (stored.count(_hour=list(range(first + 1, last + 1)), **match) if last > first else 0)
+    later = windows(range(first + 1, last + 1), ended)
+    total = len(edge) - early + (stored_tasks.count(_window=later) if later else 0)
     # Newest first by insertion; the early tasks of the first hour are the last ones, so read past them.
-    page = stored.find({"_hour": list(range(first, last + 1)), **match}, newest_first=True, limit=limit + early).items
-    recent = sorted((t for t in page if float(t["_created"]) >= since), key=lambda t: float(t["_created"]),
-                    reverse=True)
-    return recent[:limit], total
+    page = stored_tasks.find({"_window": windows(range(first, last + 1), ended)}, newest_first=True,
+                             limit=limit + early).items
+    recent = sorted([*waiting, *(t for t in page if float(t["_created"]) >= since)], key=_newest)
+    return recent[:limit], total + len(waiting)
+
+
+def _newest(task: Record) -> float:
+    return -float(task["_created"])
 
 
 def detail(task: Record) -> dict[str, Any]:

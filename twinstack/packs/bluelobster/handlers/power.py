@@ -50,7 +50,7 @@ async def reboot_instance_api_v1_instances__instance_id__reboot_post(ctx: Reques
     power.refuse_reboot(instance, busy=bool(tasks.open_on(owner, instance_id)))
     task = queue(owner, power.REBOOT, instance_id, _params(instance), lookup.caller(ctx))
     settle_subject(owner, instance_id)
-    started = owner.collection(tasks.COLLECTION).get(str(task["task_id"])) or task
+    started = tasks.stored(owner, str(task["task_id"])) or task
     length = float(started.get("_ends", owner.now())) - float(started.get("_started", owner.now()))
     wait = float(started.get("_ends", 0.0)) - owner.now()
     if wait > 0:

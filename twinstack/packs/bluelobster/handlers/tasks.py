@@ -18,11 +18,10 @@ MAX_DAYS = 7
 async def get_task_status_api_v1_tasks__task_id__get(ctx: RequestContext) -> dict[str, Any]:
     owner = lookup.account(ctx)
     task_id = str(ctx.path["task_id"])
-    stored = owner.collection(tasks.COLLECTION)
-    found = stored.get(task_id)
+    found = tasks.stored(owner, task_id)
     if found is not None and tasks.is_open(found):
         settle_subject(owner, str(found["_subject"]))
-        found = stored.get(task_id)
+        found = tasks.stored(owner, task_id)
     if found is None or tasks.expired(found, owner.now()):
         raise NotFound("Task not found", code="task_not_found", details={"task_id": task_id})
     return tasks.detail(found)
