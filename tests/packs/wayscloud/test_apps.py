@@ -4,26 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
-from tests.packs.no_scans import refuse_whole_reads
 from tests.packs.wayscloud.conftest import API, Tenant, api_key
+from tests.packs.wayscloud.timed import advance, realistic  # noqa: F401  (fixture)
 
 APPS = f"{API}/apps"
 IMAGE = "ghcr.io/acme-corp/invoice-api:v2.4.1"
-
-
-@pytest.fixture
-def realistic(make_client: Any, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    client: TestClient = make_client(speed="realistic")
-    refuse_whole_reads(client.app.state.runtime.store, "wayscloud", monkeypatch)  # type: ignore[attr-defined]
-    return client
-
-
-def _advance(client: TestClient, seconds: float) -> None:
-    assert client.post("/_twinstack/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def _create(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -40,7 +28,7 @@ def test_create_deploy_stop_start_on_the_clock(realistic: TestClient) -> None:
     assert app["id"].startswith("app_") and len(app["id"]) == 29 and app["short_id"] == app["id"][20:28]
     assert app["default_url"] == f"invoice-api-{app['short_id']}.apps.wayscloud.services"
     url = f"{APPS}/{app['id']}"
-    _advance(realistic, 3)
+    advance(realistic, 3)
     stopped = realistic.get(url, headers=headers).json()
     assert stopped["status"] == "stopped" and stopped["status_message"] == "No deployment yet"
     deployed = realistic.post(f"{url}/deploy/image", headers=headers, json={"image_uri": IMAGE}).json()
@@ -48,7 +36,7 @@ def test_create_deploy_stop_start_on_the_clock(realistic: TestClient) -> None:
     assert deployed["revision_id"].startswith("rev_") and deployed["preflight_warnings"] == []
     assert realistic.get(url, headers=headers).json()["status"] == "deploying"
     assert realistic.get(f"{url}/logs", headers=headers).json()["logs"] == []
-    _advance(realistic, 41)
+    advance(realistic, 41)
     running = realistic.get(url, headers=headers).json()
     assert running["status"] == "running" and running["active_image"] == running["image_uri"] == IMAGE
     assert running["active_revision_id"] == deployed["revision_id"] and running["running_instances"] == 1
@@ -57,11 +45,11 @@ def test_create_deploy_stop_start_on_the_clock(realistic: TestClient) -> None:
     assert logs["has_more"] is True and len(logs["logs"]) == 2
     assert realistic.post(f"{url}/stop", headers=headers).json()["success"] is True
     assert realistic.get(url, headers=headers).json()["status"] == "stopping"
-    _advance(realistic, 6)
+    advance(realistic, 6)
     assert realistic.get(url, headers=headers).json()["status"] == "stopped"
     realistic.post(f"{url}/start", headers=headers)
     assert realistic.get(url, headers=headers).json()["status"] == "deploying"
-    _advance(realistic, 41)
+    advance(realistic, 41)
     assert realistic.get(url, headers=headers).json()["status"] == "running"
 
 
@@ -72,13 +60,13 @@ def test_scale_to_zero_after_the_idle_timeout(realistic: TestClient) -> None:
     realistic.patch(url, headers=headers, json={"min_instances": 0, "scale_to_zero_enabled": True,
                                                  "idle_timeout_minutes": 5})
     realistic.post(f"{url}/deploy/image", headers=headers, json={"image_uri": "nginx:latest"})
-    _advance(realistic, 41)
+    advance(realistic, 41)
     assert realistic.get(url, headers=headers).json()["is_scaled_to_zero"] is False
-    _advance(realistic, 300)
+    advance(realistic, 300)
     idle = realistic.get(url, headers=headers).json()
     assert idle["is_scaled_to_zero"] is True and idle["running_instances"] == 0 and idle["status"] == "running"
     realistic.post(f"{url}/start", headers=headers)
-    _advance(realistic, 41)
+    advance(realistic, 41)
     assert realistic.get(url, headers=headers).json()["is_scaled_to_zero"] is False
 
 
@@ -136,7 +124,7 @@ def test_delete_is_soft_then_404(realistic: TestClient) -> None:
     assert realistic.get(url, headers=headers).json()["status"] == "deleting"
     assert realistic.post(f"{url}/start", headers=headers).status_code == 404
     assert realistic.get(APPS, headers=headers).json()["total"] == 0
-    _advance(realistic, 6)
+    advance(realistic, 6)
     assert realistic.get(url, headers=headers).status_code == 404
 
 

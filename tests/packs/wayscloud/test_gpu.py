@@ -5,28 +5,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
-from tests.packs.no_scans import refuse_whole_reads
 from tests.packs.wayscloud.conftest import API, Tenant, api_key
+from tests.packs.wayscloud.timed import advance, realistic  # noqa: F401  (fixture)
 from twinstack.packs.wayscloud import media
 
 JOBS = f"{API}/gpu/jobs"
 IMAGE = {"type": "image", "engine": "image-flux-fast",
          "inputs": {"prompt": "A serene mountain landscape at sunset", "aspect_ratio": "16:9", "seed": 7}}
-
-
-@pytest.fixture
-def realistic(make_client: Any, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    client: TestClient = make_client(speed="realistic")
-    refuse_whole_reads(client.app.state.runtime.store, "wayscloud", monkeypatch)  # type: ignore[attr-defined]
-    return client
-
-
-def _advance(client: TestClient, seconds: float) -> None:
-    assert client.post("/_twinstack/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def _download(client: TestClient, url: str) -> Any:
@@ -41,11 +29,11 @@ def test_an_image_job_completes_on_the_clock_with_a_real_png(realistic: TestClie
     job = created.json()
     assert job["status"] == "queued" and job["estimated_cost"] == {"amount": 2.0, "currency": "NOK"}
     assert "output_files" not in job and "actual_cost" not in job
-    _advance(realistic, 7)
+    advance(realistic, 7)
     halfway = realistic.get(f"{JOBS}/{job['id']}", headers=headers).json()
     assert halfway["status"] == "processing" and halfway["progress"] == 50
     assert [j["id"] for j in realistic.get(JOBS, headers=headers, params={"status": "processing"}).json()] == [job["id"]]
-    _advance(realistic, 6)
+    advance(realistic, 6)
     done = realistic.get(f"{JOBS}/{job['id']}", headers=headers).json()
     assert done["status"] == "completed" and done["progress"] == 100 and done["actual_cost"] == done["estimated_cost"]
     png = _download(realistic, done["output_files"]["image"])
@@ -76,7 +64,7 @@ def test_a_queued_job_cancels(realistic: TestClient) -> None:
     headers = api_key(tenant_credentials(realistic)["credentials"]["wayscloud"]["api_key"])
     job = realistic.post(JOBS, headers=headers, json=IMAGE).json()
     assert realistic.delete(f"{JOBS}/{job['id']}", headers=headers).status_code == 204
-    _advance(realistic, 60)
+    advance(realistic, 60)
     assert realistic.get(f"{JOBS}/{job['id']}", headers=headers).json()["status"] == "cancelled"
 
 

@@ -7,12 +7,11 @@ import wave
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
-from tests.packs.no_scans import refuse_whole_reads
 from tests.packs.wayscloud.conftest import API, Tenant, api_key
+from tests.packs.wayscloud.timed import advance, realistic  # noqa: F401  (fixture)
 
 JOBS = f"{API}/transcript/jobs"
 
@@ -25,17 +24,6 @@ def _wav(seconds: float, rate: int = 8000) -> bytes:
         writer.setframerate(rate)
         writer.writeframes(b"\x00\x01" * int(seconds * rate))
     return out.getvalue()
-
-
-@pytest.fixture
-def realistic(make_client: Any, monkeypatch: pytest.MonkeyPatch) -> TestClient:
-    client: TestClient = make_client(speed="realistic")
-    refuse_whole_reads(client.app.state.runtime.store, "wayscloud", monkeypatch)  # type: ignore[attr-defined]
-    return client
-
-
-def _advance(client: TestClient, seconds: float) -> None:
-    assert client.post("/_twinstack/clock/advance", json={"seconds": seconds}).status_code == 200
 
 
 def _create(client: TestClient, headers: dict[str, str], data: bytes, name: str = "meeting.wav") -> dict[str, Any]:
@@ -67,9 +55,9 @@ def test_upload_process_and_export_on_the_clock(realistic: TestClient) -> None:
     not_ready = realistic.post(f"{url}/export", headers=headers, json={"format": "srt"})
     assert not_ready.status_code == 422 and not_ready.json() == {
         "detail": "Job is not in ready status. Current status: queued"}
-    _advance(realistic, 2)
+    advance(realistic, 2)
     assert realistic.get(url, headers=headers).json()["status"] == "processing"
-    _advance(realistic, 5 + 0.023 * 60)
+    advance(realistic, 5 + 0.023 * 60)
     ready = realistic.get(url, headers=headers).json()
     assert ready["status"] == "ready" and ready["processing_time_ms"] == round((1 + 5 + 0.023 * 60) * 1000)
     assert len(ready["segments"]) == 12 and ready["segments"][-1]["end_time"] == 60.0
@@ -91,7 +79,7 @@ def test_upload_process_and_export_on_the_clock(realistic: TestClient) -> None:
 def test_no_upload_within_an_hour_expires(realistic: TestClient) -> None:
     headers = api_key(tenant_credentials(realistic)["credentials"]["wayscloud"]["api_key"])
     created = _create(realistic, headers, b"x" * 10)
-    _advance(realistic, 3601)
+    advance(realistic, 3601)
     assert realistic.get(f"{JOBS}/{created['job_id']}", headers=headers).json()["status"] == "expired"
     assert _put(realistic, created["upload_url"], _wav(1)).status_code == 403
     assert realistic.get(JOBS, headers=headers, params={"status": "expired"}).json()["total"] == 1

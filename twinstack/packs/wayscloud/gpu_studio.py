@@ -92,6 +92,11 @@ def settle(job: dict[str, Any], now: float, factor: float) -> dict[str, Any]:
     return job
 
 
+def may_have_become(wanted: str) -> tuple[str, ...]:
+    """Stored statuses a job now ``wanted`` may still carry."""
+    return STATES[:STATES.index(wanted) + 1] if wanted in STATES else (wanted,)
+
+
 def output_name(job: dict[str, Any]) -> str:
     return "output.png" if job["type"] == "image" else "output.mp4"
 

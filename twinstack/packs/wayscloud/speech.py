@@ -67,6 +67,15 @@ def settle(job: dict[str, Any], now: float, factor: float) -> dict[str, Any]:
     return job
 
 
+def may_have_become(wanted: str) -> tuple[str, ...]:
+    """Stored statuses a job now ``wanted`` may still carry (``created`` only ever becomes ``expired``)."""
+    if wanted == "expired":
+        return ("created", "expired")
+    if wanted in STATES[1:]:
+        return STATES[1:STATES.index(wanted) + 1]
+    return (wanted,)
+
+
 def segments(duration: float) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     start = 0.0

@@ -12,7 +12,7 @@ from twinstack.errors import Conflict, Forbidden, NotFound, TwinError
 from twinstack.packs.wayscloud import gpu_studio as studio
 from twinstack.packs.wayscloud import media
 from twinstack.packs.wayscloud.blobs import blobs, check_signed, presigned
-from twinstack.packs.wayscloud.paging import reachable
+from twinstack.packs.wayscloud.paging import by_settled_status
 
 _OUTPUT_TTL = 3600.0
 _TYPES = {"output.png": "image/png", "output.mp4": "video/mp4"}
@@ -110,17 +110,12 @@ def _job(ctx: RequestContext) -> dict[str, Any]:
 
 
 async def list_gpu_jobs(ctx: RequestContext) -> Any:
-    limit, offset = int(ctx.query.get("limit") or 50), int(ctx.query.get("offset") or 0)
     wanted = ctx.query.get("status")
-    jobs = ctx.collection(studio.JOBS)
-    if not wanted:
-        found = jobs.find(newest_first=True, limit=limit, offset=reachable(offset)).items
-        return [_view(ctx, studio.settle(j, ctx.now, ctx.clock.factor)) for j in found]
-    # A stored status can be behind the clock: read the states that may have become the one asked for.
-    earlier = studio.STATES[:studio.STATES.index(wanted) + 1] if wanted in studio.STATES else (wanted,)
-    candidates = jobs.find({"status": list(earlier)}, newest_first=True).items
-    settled = [studio.settle(j, ctx.now, ctx.clock.factor) for j in candidates]
-    return [_view(ctx, j) for j in settled if j["status"] == wanted][offset: offset + limit]
+    page, _total = by_settled_status(
+        ctx.collection(studio.JOBS), wanted, studio.may_have_become(str(wanted)),
+        lambda j: studio.settle(j, ctx.now, ctx.clock.factor),
+        int(ctx.query.get("limit") or 50), int(ctx.query.get("offset") or 0))
+    return [_view(ctx, j) for j in page]
 
 
 async def get_gpu_job(ctx: RequestContext) -> Any:

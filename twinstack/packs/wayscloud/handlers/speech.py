@@ -11,7 +11,7 @@ from twinstack.errors import Conflict, NotFound, TwinError
 from twinstack.packs.wayscloud import media
 from twinstack.packs.wayscloud import speech as stt
 from twinstack.packs.wayscloud.blobs import blobs, check_signed, presigned
-from twinstack.packs.wayscloud.paging import reachable
+from twinstack.packs.wayscloud.paging import by_settled_status
 
 
 def _unprocessable(text: str) -> TwinError:
@@ -75,21 +75,10 @@ def _view(ctx: RequestContext, job: dict[str, Any], detail: bool) -> dict[str, A
 async def list_transcript_jobs(ctx: RequestContext) -> Any:
     limit, offset = int(ctx.query.get("limit") or 20), int(ctx.query.get("offset") or 0)
     wanted = ctx.query.get("status")
-    jobs = ctx.collection(stt.JOBS)
-    if not wanted:
-        found = jobs.find(newest_first=True, limit=limit, offset=reachable(offset)).items
-        items = [_view(ctx, stt.settle(j, ctx.now, ctx.clock.factor), False) for j in found]
-        return {"jobs": items, "total": jobs.count(), "limit": limit, "offset": offset}
-    # A stored status can be behind the clock: read the states that may have become the one asked for.
-    if wanted == "expired":
-        earlier: list[str] = ["created", "expired"]
-    else:
-        earlier = list(stt.STATES[:stt.STATES.index(wanted) + 1]) if wanted in stt.STATES[1:] else [wanted]
-        earlier = [s for s in earlier if s != "created"] or [wanted]
-    settled = [stt.settle(j, ctx.now, ctx.clock.factor) for j in jobs.find({"status": earlier}, newest_first=True).items]
-    matching = [j for j in settled if j["status"] == wanted]
-    return {"jobs": [_view(ctx, j, False) for j in matching[offset: offset + limit]], "total": len(matching),
-            "limit": limit, "offset": offset}
+    page, total = by_settled_status(
+        ctx.collection(stt.JOBS), wanted, stt.may_have_become(str(wanted)),
+        lambda j: stt.settle(j, ctx.now, ctx.clock.factor), limit, offset)
+    return {"jobs": [_view(ctx, j, False) for j in page], "total": total, "limit": limit, "offset": offset}
 
 
 async def get_transcript_job(ctx: RequestContext) -> Any:
