@@ -50,7 +50,7 @@ def _cloud_command() -> list[str]:
 
 @dataclass(slots=True)
 class CloudResult:
-    """What one ``cloud`` run left: exit code, output, and the credentials file afterwards."""
+    """What one ``cloud`` run left: its exit code and output."""
 
     code: int
     stdout: str

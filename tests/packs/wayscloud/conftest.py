@@ -98,13 +98,10 @@ def pat_with(client: TestClient, tenant: Tenant) -> Callable[..., dict[str, Any]
 @pytest.fixture
 def sdk(client: TestClient, tenant: Tenant) -> Callable[..., WaysCloudClient]:
     """Factory: the official SDK on the in-process twin; by default with the tenant's PAT as ``token``."""
-    made: list[WaysCloudClient] = []
-
     def make(token: str | None = None, api_key: str | None = None) -> WaysCloudClient:
         if token is None and api_key is None:
             token = tenant.pat
-        made.append(sdk_on(client, token=token, api_key=api_key))
-        return made[-1]
+        return sdk_on(client, token=token, api_key=api_key)
 
     return make
 

@@ -92,3 +92,16 @@ def test_whoami_with_an_extra_api_key_in_the_environment_still_works(
     result = cloud("--json", "whoami", env={"WAYSCLOUD_API_KEY": cloud_tenant.api_key})
     assert result.code == 0, result.stderr
     assert result.json()["email"].endswith("@example.com")
+
+
+def test_whoami_takes_the_token_from_the_flag_or_the_environment_without_a_login(
+    cloud: CloudCLI, cloud_tenant: Tenant
+) -> None:
+    from_env = cloud("--json", "whoami", env={"WAYSCLOUD_TOKEN": cloud_tenant.pat})
+    assert from_env.code == 0, from_env.stderr
+    from_flag = cloud("--json", "whoami", "--token", cloud_tenant.pat)
+    assert from_flag.code == 0 and from_flag.json() == from_env.json()
+    bogus = cloud("--json", "whoami", "--token", "wayscloud_pat_bogus000_notarealtokennotarealtokennot")
+    assert bogus.code == 2
+    assert bogus.error()["error"] == "auth_error"
+    assert cloud.saved() is None
