@@ -1,11 +1,11 @@
 """Host capacity: what each host has left, and reserving it for an instance.
 
 What each host has given out is a guarded counter of the store (one key per
-host, fields ``cores``, ``memory``, ``storage``, ``gpus``), moved in the
-transaction of the launch within ``(0, inventory)``: two launches racing for
-the last slot, in any worker, cannot both get it, and ``GET
-/instances/available`` reads a handful of counters instead of every
-instance.
+host, fields ``cores``, ``memory``, ``storage``, ``gpus``, next to the
+inventory multiplier), read once and moved in the transaction of the launch
+within ``(0, inventory)``: two launches racing for the last slot, in any
+worker, cannot both get it, and ``GET /instances/available`` reads a handful
+of counters instead of every instance.
 
 An instance holds its amounts (``host_id``, ``cpu_cores``, ``memory``,
 ``storage``, ``gpu_count`` of its record) from its launch until its delete task
@@ -21,22 +21,20 @@ from twinstack.packs.bluelobster.catalogue import HOSTS, REGIONS, Host, Instance
 from twinstack.packs.bluelobster.inventory import Resources
 from twinstack.packs.bluelobster.records import Account, Record
 
-COUNTERS = "host_usage"
-"""Counter namespace (under the service's slug): one key per host."""
-
-
-def _space(account: Account) -> str:
-    return account.counter_space(COUNTERS)
+def _usage(account: Account, host: Host) -> tuple[Resources, int]:
+    """What the instances of every tenant hold on ``host``, and the inventory multiplier, in one read."""
+    values = account.store.counters(inventory.usage_space(account), host.id)
+    return Resources.of_counters(values), inventory.scale_of(values)
 
 
 def used(account: Account, host: Host) -> Resources:
     """What the instances of every tenant hold on ``host``."""
-    return Resources.of_counters(account.store.counters(_space(account), host.id))
+    return _usage(account, host)[0]
 
 
-def free(account: Account, host: Host, factor: int | None = None) -> Resources:
-    factor = inventory.multiplier(account) if factor is None else factor
-    return inventory.of_host(host, factor).minus(used(account, host))
+def free(account: Account, host: Host) -> Resources:
+    held, factor = _usage(account, host)
+    return inventory.of_host(host, factor).minus(held)
 
 
 def suits(host: Host, need: Resources, gpu_model: str | None) -> bool:
@@ -55,8 +53,7 @@ def candidates(region: str, need: Resources, gpu_model: str | None) -> list[Host
 
 def left_by_host(account: Account) -> dict[str, Resources]:
     """What every host has left now (one counter read per host: the catalogue has a handful)."""
-    factor = inventory.multiplier(account)
-    return {host.id: free(account, host, factor) for host in HOSTS.values()}
+    return {host.id: free(account, host) for host in HOSTS.values()}
 
 
 def regions_with_capacity(instance_type: InstanceType, left: dict[str, Resources]) -> list[Region]:
@@ -65,20 +62,30 @@ def regions_with_capacity(instance_type: InstanceType, left: dict[str, Resources
             if any(left[h.id].covers(need) for h in candidates(r.name, need, instance_type.gpu_model))]
 
 
-def reserve(account: Account, host: Host, need: Resources, factor: int) -> bool:
-    """Book ``need`` on ``host``; False (and nothing booked) when it does not fit. Call in the launch's transaction."""
+def reserve(account: Account, host: Host, need: Resources) -> int | None:
+    """Book ``need`` on ``host``: the inventory multiplier it fitted at, or None (nothing booked) when it does not fit.
+
+    Call in the launch's transaction.
+    """
+    held, factor = _usage(account, host)
     limits = inventory.of_host(host, factor)
-    if not limits.minus(used(account, host)).covers(need):
+    if not limits.minus(held).covers(need):
         # Checked first, so that a refused ``adjust`` (which another worker's race causes) stays rare.
-        return False
+        return None
     deltas = {k: v for k, v in need.view().items() if v}
     bounds = {k: (0, v) for k, v in limits.view().items() if k in deltas}
-    return not deltas or account.store.adjust(_space(account), host.id, deltas, within=bounds) is not None
+    if deltas and account.store.adjust(inventory.usage_space(account), host.id, deltas, within=bounds) is None:
+        return None
+    return factor
 
 
-def place(account: Account, region: str, need: Resources, gpu_model: str | None, factor: int) -> Host | None:
-    """Reserve ``need`` on the first host of ``region`` that fits; the host, or None when none does."""
-    return next((h for h in candidates(region, need, gpu_model) if reserve(account, h, need, factor)), None)
+def place(account: Account, region: str, need: Resources, gpu_model: str | None) -> tuple[Host, int] | None:
+    """Reserve ``need`` on the first host of ``region`` that fits; the host and the multiplier, or None."""
+    for host in candidates(region, need, gpu_model):
+        factor = reserve(account, host, need)
+        if factor is not None:
+            return host, factor
+    return None
 
 
 def held_by(instance: Record) -> Resources:
@@ -90,4 +97,4 @@ def release(account: Account, instance: Record) -> None:
     """Give what ``instance`` holds back to its host (once per instance: see the module's docstring)."""
     back = {k: -v for k, v in held_by(instance).view().items() if v}
     if back and instance.get("host_id") in HOSTS:
-        account.store.adjust(_space(account), str(instance["host_id"]), back)
+        account.store.adjust(inventory.usage_space(account), str(instance["host_id"]), back)

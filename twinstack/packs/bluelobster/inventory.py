@@ -9,20 +9,27 @@ launches fit. The multiplier is part of the state: it survives restarts, goes
 into snapshots, and ``/_twinstack/reset`` brings it back to 1. Lowering it
 takes nothing back from running instances; launches wait until enough is
 released.
+
+It is kept as one more field (``SCALE``) of every host's usage counters
+(``capacity``), so the launch that reads what a host has given out reads how
+big the host is in the same look-up.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from twinstack.packs.bluelobster.catalogue import Host, InstanceType
+from twinstack.packs.bluelobster.catalogue import HOSTS, Host, InstanceType
 from twinstack.packs.bluelobster.records import Account
 
 MAX_MULTIPLIER = 10_000
 """Enough for hundreds of thousands of instances; keeps the regions' address blocks apart."""
 ADDRESSES_PER_BLOCK = 253
 """Each /24 block hands out ``.2``-``.254`` (``.1`` is its gateway, ``.255`` its broadcast)."""
-_KEY = "multiplier"
+USAGE = "host_usage"
+"""Counter namespace (under the service's slug) of the hosts' usage: one key per host."""
+SCALE = "multiplier"
+"""The usage counters' field holding the multiplier (every host the same; absent is 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +70,29 @@ class Resources:
         return {"cores": self.cores, "memory": self.memory, "storage": self.storage, "gpus": self.gpus}
 
 
+def usage_space(account: Account) -> str:
+    return account.counter_space(USAGE)
+
+
+def scale_of(values: dict[str, int]) -> int:
+    """The multiplier recorded among a host's usage counters."""
+    value = values.get(SCALE, 0)
+    return value if value >= 1 else 1
+
+
 def multiplier(account: Account) -> int:
     """The current multiplier (1 until a control sets one)."""
-    value = account.store.kv_get(account.counter_space("inventory"), _KEY)
-    return value if isinstance(value, int) and value >= 1 else 1
+    return scale_of(account.store.counters(usage_space(account), next(iter(HOSTS))))
 
 
 def set_multiplier(account: Account, value: int) -> None:
-    account.store.kv_put(account.counter_space("inventory"), _KEY, value)
+    store, space = account.store, usage_space(account)
+    with store.transaction():
+        for host in HOSTS:
+            # Moved to exactly ``value`` or not at all: a control racing this one makes it read again.
+            while store.adjust(space, host, {SCALE: value - store.counters(space, host).get(SCALE, 0)},
+                               within={SCALE: (value, value)}) is None:
+                pass
 
 
 def of_host(host: Host, factor: int) -> Resources:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from twinstack.errors import Conflict, TwinError
-from twinstack.packs.bluelobster import capacity, instances, inventory, ip_pool
+from twinstack.packs.bluelobster import capacity, instances, ip_pool
 from twinstack.packs.bluelobster.catalogue import Host, InstanceType, Template, gpu_display
 from twinstack.packs.bluelobster.inventory import Resources
 from twinstack.packs.bluelobster.records import Account, Record
@@ -56,15 +56,14 @@ def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, 
     """Reserve, store and queue the creation; the instance and its ``create_instance`` task."""
     instance_id = str(uuid.uuid4())
     with account.store.transaction():
-        factor = inventory.multiplier(account)
         if plan.host is None:
-            host = capacity.place(account, plan.region, plan.resources, plan.gpu_model, factor)
-        elif capacity.reserve(account, plan.host, plan.resources, factor):
-            host = plan.host
+            booked = capacity.place(account, plan.region, plan.resources, plan.gpu_model)
         else:
-            host = None
-        if host is None:
-            raise _no_capacity(account, plan, factor)
+            factor = capacity.reserve(account, plan.host, plan.resources)
+            booked = None if factor is None else (plan.host, factor)
+        if booked is None:
+            raise _no_capacity(account, plan)
+        host, factor = booked
         address = ip_pool.take(account, host.region, factor)
         if address is None:
             raise Conflict(f"No public IP addresses available in {host.region}", code="resource_conflict")
@@ -99,10 +98,10 @@ def delete(account: Account, caller: Caller, instance: Record) -> Record:
     return queue(account, "delete_instance", str(instance["uuid"]), params, caller)
 
 
-def _no_capacity(account: Account, plan: LaunchPlan, factor: int) -> Conflict:
+def _no_capacity(account: Account, plan: LaunchPlan) -> Conflict:
     if plan.host is None:
         return Conflict("Requested resources not available in specified region", code="resource_conflict")
-    left = capacity.free(account, plan.host, factor)
+    left = capacity.free(account, plan.host)
     return Conflict("Requested resources not available on specified host", code="resource_conflict",
                     details={"available_resources": left.view()})
 

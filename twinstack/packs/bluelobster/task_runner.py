@@ -50,17 +50,26 @@ def queue(account: Account, operation: str, subject: str, params: dict[str, Any]
 
     A task due at once (``--speed instant``, nothing ahead of it) is settled here, so no job has to
     run for it; otherwise the queue's next transition becomes a durable job. ``fresh``: the subject
-    has no tasks yet (a launch), so there is nothing to read first.
+    was made in the caller's open transaction (a launch), so nothing is queued on it yet and that
+    transaction is the one this joins.
     """
     task = draft(account, operation, subject, params, caller, at)
     live = dict(task)
+    if fresh:
+        _settle_new(account, subject, [live], 0.0)
+        return task
     with account.store.transaction():
-        ahead = [] if fresh else open_on(account, subject)
-        _settle_queue(account, subject, [*ahead, live], 0.0 if fresh else None, unseen=str(live["task_id"]))
-        if live["status"] == PENDING:
-            # Not started, so not written by the settling: stored as it was made.
-            account.collection(OPEN_COLLECTION).put(str(live["task_id"]), live)
+        _settle_new(account, subject, [*open_on(account, subject), live], None)
     return task
+
+
+def _settle_new(account: Account, subject: str, waiting: list[Record], free_at: float | None) -> None:
+    """Settle a queue whose last task (``waiting[-1]``) this transaction made, and store that task."""
+    live = waiting[-1]
+    _settle_queue(account, subject, waiting, free_at, unseen=str(live["task_id"]))
+    if live["status"] == PENDING:
+        # Not started, so not written by the settling: stored as it was made.
+        account.collection(OPEN_COLLECTION).put(str(live["task_id"]), live)
 
 
 def settle_subject(account: Account, subject: str) -> None:
