@@ -1,4 +1,5 @@
-"""``cloud app ...`` of the official CLI against a live twin: create, env vars one PATCH per key, deploy, logs, delete."""
+"""``cloud app ...`` of the official CLI against a live twin: create, env vars one PATCH per key, deploy, logs,
+GitHub auto-deploy, delete."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ def test_cloud_app_from_create_to_delete(cloud: CloudCLI, cloud_tenant: Tenant) 
     listed = cloud("--json", "app", "list").json()
     assert [a["id"] for a in listed] == [app["id"]]
     assert {"app-basic", "app-starter"} <= {p["code"] for p in cloud("--json", "app", "plans").json()}
+    enabled = cloud("--json", "app", "auto-deploy", "enable", "hello-web", "--repo", "https://github.com/acme/hello")
+    assert enabled.code == 0, enabled.stderr
+    assert enabled.json()["webhook_secret"].startswith("whsec_")
+    assert cloud("app", "auto-deploy", "disable", "hello-web").code == 0
+    status = cloud("--json", "app", "auto-deploy", "status", "hello-web").json()
+    assert status["configured"] is True and status["auto_deploy_enabled"] is False and status["branch"] == "main"
+    rotated = cloud("--json", "app", "auto-deploy", "rotate-secret", "hello-web", "--confirm")
+    assert rotated.code == 0 and rotated.json()["webhook_secret"] != enabled.json()["webhook_secret"]
     assert cloud("app", "delete", app["id"], "--confirm").code == 0
     gone = cloud("--json", "app", "info", app["id"])
     assert gone.code == 1 and gone.error()["error"] == "not_found"

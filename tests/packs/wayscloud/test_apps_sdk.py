@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
-from wayscloud.exceptions import NotFoundError, ValidationError
+from wayscloud.exceptions import ConflictError, NotFoundError, ValidationError
 
 from tests.packs.wayscloud.clients import sdk_on
 from tests.packs.wayscloud.conftest import Tenant
@@ -38,3 +38,23 @@ def test_the_sdk_runs_an_app_from_create_to_delete(client: TestClient, tenant: T
 def test_a_pat_drives_the_apps_too(client: TestClient, tenant: Tenant) -> None:
     sdk = sdk_on(client, token=tenant.pat)
     assert sdk.apps.create("pat-app", region="eu")["region"] == "no"
+
+
+def test_github_auto_deploy_through_the_sdk(client: TestClient, tenant: Tenant) -> None:
+    sdk = sdk_on(client, token=tenant.api_key)
+    app = sdk.apps.create("auto-web")
+    assert sdk.apps.auto_deploy_get(app["id"])["configured"] is False
+    made = sdk.apps.auto_deploy_configure(app["short_id"], "https://github.com/acme/web", branch="prod")
+    assert made["configured"] and made["repo_url"] == "https://github.com/acme/web" and made["branch"] == "prod"
+    assert made["webhook_secret"].startswith("whsec_") and made["auto_deploy_enabled"] is True
+    status = sdk.apps.auto_deploy_get(app["id"])
+    assert status["secret_configured"] is True and "webhook_secret" not in status
+    again = sdk.apps.auto_deploy_configure(app["id"], "https://github.com/acme/web", auto_deploy_enabled=False)
+    assert "webhook_secret" not in again and again["auto_deploy_enabled"] is False and again["branch"] == "main"
+    rotated = sdk.apps.auto_deploy_rotate_secret(app["id"])
+    assert rotated["webhook_secret"] not in (made["webhook_secret"], "")
+    with pytest.raises(ValidationError):
+        sdk.apps.auto_deploy_configure(app["id"], "https://gitlab.com/acme/web")
+    other = sdk.apps.create("other-web")
+    with pytest.raises(ConflictError):
+        sdk.apps.auto_deploy_rotate_secret(other["id"])

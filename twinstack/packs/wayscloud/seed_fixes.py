@@ -13,6 +13,7 @@ from typing import Any
 
 from twinstack.packs.wayscloud.handlers import apps, contacts
 from twinstack.packs.wayscloud.extra_paths import account, files
+from twinstack.packs.wayscloud.extra_paths import apps as app_paths
 from twinstack.packs.wayscloud.extra_paths import vps as vps_paths
 from twinstack.spec.model import Operation
 
@@ -24,6 +25,7 @@ DOCUMENT_PATCHES: tuple[DocumentPatch, ...] = (
     vps_paths.patch,
     apps.patch_document,
     files.patch,
+    app_paths.patch,
     account.add_dashboard_paths,
 )
 """Additions to the served document, applied in this order."""

@@ -9,11 +9,13 @@ removes the key. The runtime is simulated (``apps.py``).
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
-from twinstack.errors import FieldIssue, NotFound, TwinError, ValidationFailed
+from twinstack.errors import Conflict, FieldIssue, NotFound, TwinError, ValidationFailed
 from twinstack.packs.wayscloud import apps as runtime
 from twinstack.packs.wayscloud.paging import reachable
 
@@ -218,6 +220,53 @@ async def get_app_logs(ctx: RequestContext) -> Any:
     return {"app_id": record["id"], "logs": lines[-wanted:], "has_more": len(lines) > wanted}
 
 
+def _auto_deploy(record: dict[str, Any], secret: str | None = None) -> dict[str, Any]:
+    github = record.get("_github") or {}
+    out: dict[str, Any] = {
+        "configured": bool(github), "provider": "github", "repo_url": github.get("repo_url", ""),
+        "branch": github.get("branch", "main"), "auto_deploy_enabled": bool(github.get("enabled", False)),
+        "secret_configured": bool(github.get("secret_hash")), "credential_linked": False,
+        "webhook_url": f"https://api.wayscloud.services/v1/apps/{record['id']}/webhooks/github",
+    }
+    if secret is not None:
+        out["webhook_secret"] = secret
+    return out
+
+
+async def get_app_auto_deploy(ctx: RequestContext) -> Any:
+    return _auto_deploy(_acting(ctx))
+
+
+async def configure_app_auto_deploy(ctx: RequestContext) -> Any:
+    record = _acting(ctx)
+    body = ctx.body or {}
+    github = dict(record.get("_github") or {})
+    github.update(repo_url=str(body["repo_url"]).rstrip("/"), branch=str(body.get("branch") or "main"),
+                  enabled=bool(body.get("auto_deploy_enabled", True)))
+    secret = None
+    if not github.get("secret_hash"):
+        secret, github["secret_hash"] = _new_secret()
+    record["_github"] = github
+    _save(ctx, record)
+    return _auto_deploy(record, secret)
+
+
+async def rotate_app_auto_deploy_secret(ctx: RequestContext) -> Any:
+    record = _acting(ctx)
+    if not record.get("_github"):
+        raise Conflict("Not configured", details={
+            "detail": "Auto-deploy is not configured for this app; connect a repository first"})
+    secret, record["_github"]["secret_hash"] = _new_secret()
+    _save(ctx, record)
+    return _auto_deploy(record, secret)
+
+
+def _new_secret() -> tuple[str, str]:
+    """A webhook secret (shown once) and what is kept of it."""
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    return secret, hashlib.sha256(secret.encode()).hexdigest()
+
+
 def patch_document(doc: dict[str, Any]) -> None:
     """The SDK's ``unset_env`` sends ``{"env_vars": {"KEY": null}}``: a null value is allowed in a PATCH."""
     schema = doc["paths"]["/v1/apps/{app_id}"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
@@ -238,4 +287,7 @@ HANDLERS: dict[str, Handler] = {
     "stopApp": stop_app,
     "restartApp": restart_app,
     "getAppLogs": get_app_logs,
+    "getAppAutoDeploy": get_app_auto_deploy,
+    "configureAppAutoDeploy": configure_app_auto_deploy,
+    "rotateAppAutoDeploySecret": rotate_app_auto_deploy_secret,
 }
