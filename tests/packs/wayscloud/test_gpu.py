@@ -11,6 +11,7 @@ from tests.conftest import tenant_credentials
 from tests.packs.wayscloud.conftest import API, Tenant, api_key
 from tests.packs.wayscloud.timed import advance, realistic  # noqa: F401  (fixture)
 from twinstack.packs.wayscloud import media
+from twinstack.packs.wayscloud.blobs import blobs
 
 JOBS = f"{API}/gpu/jobs"
 IMAGE = {"type": "image", "engine": "image-flux-fast",
@@ -99,3 +100,14 @@ def test_catalogues(client: TestClient) -> None:
     assert client.get(f"{API}/gpu/presets").json()[0]["name"] == "cinematic_light"
     eur = {p["engine"]: p for p in client.get(f"{API}/gpu/pricing", params={"currency": "EUR"}).json()}
     assert eur["image-flux-fast"]["price_per_unit"] == 0.17 and eur["image-flux-fast"]["currency"] == "EUR"
+
+
+def test_reset_removes_the_files(client: TestClient, tenant: Tenant) -> None:
+    job = client.post(JOBS, headers=tenant.service, json=IMAGE).json()
+    url = client.get(f"{JOBS}/{job['id']}", headers=tenant.service).json()["output_files"]["image"]
+    assert _download(client, url).status_code == 200
+    twin = client.app.state.runtime.twins["wayscloud"]  # type: ignore[attr-defined]
+    root = blobs(twin).root
+    assert any(root.rglob("output.png"))
+    assert client.post("/_twinstack/reset").status_code in (200, 204)
+    assert not root.exists()

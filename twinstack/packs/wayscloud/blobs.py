@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,11 @@ class Blobs:
 def blobs(twin: Twin) -> Blobs:
     data_dir = getattr(twin.settings, "data_dir", None) or Path(".twinstack")
     return Blobs(Path(data_dir).resolve() / "wayscloud-blobs")
+
+
+def drop_all(twin: Twin) -> None:
+    """``Pack.on_reset``: the files of a state being wiped go with it (no record will ever name them again)."""
+    shutil.rmtree(blobs(twin).root, ignore_errors=True)
 
 
 def signature(twin: Twin, path: str, expires: int) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from twinstack.engine.pack import Pack
 from twinstack.packs.wayscloud.auth import extract, on_tenant, tenant_credentials
 from twinstack.packs.wayscloud.errors import render_error, validation_status
+from twinstack.packs.wayscloud.blobs import drop_all
 from twinstack.packs.wayscloud.handlers.gpu_studio import set_gpu_tier
 from twinstack.packs.wayscloud.handlers import HANDLERS, INDEXES, JOBS
 from twinstack.packs.wayscloud.permissions import operation_scopes
@@ -37,6 +38,7 @@ PACK = Pack(
     jobs=JOBS,
     # What only the vendor's billing decides: a customer's GPU Studio tier.
     controls={"gpu-tier": set_gpu_tier},
+    on_reset=drop_all,
     # Paths the official clients call that the document omits, and their spellings of bodies.
     patch_document=patch_document,
     adapt_body=adapt_body,
