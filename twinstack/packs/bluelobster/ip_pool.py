@@ -23,6 +23,7 @@ they need no bookkeeping.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 from collections.abc import Iterator
@@ -48,9 +49,14 @@ _FREE_BATCH = 8
 
 def address(region: str, number: int) -> str:
     """The region's ``number``-th address (0-based), the same whatever the multiplier."""
-    base = int(ipaddress.ip_network(REGIONS[region].network).network_address)
     block, host = divmod(number, inventory.ADDRESSES_PER_BLOCK)
-    return str(ipaddress.ip_address(base + (block << (32 - BLOCK_PREFIX)) + host + 2))
+    return str(ipaddress.IPv4Address(_first(region) + (block << (32 - BLOCK_PREFIX)) + host + 2))
+
+
+@functools.cache
+def _first(region: str) -> int:
+    """The region's documentation range as a number (the catalogue never changes)."""
+    return int(ipaddress.ip_network(REGIONS[region].network).network_address)
 
 
 def take(account: Account, region: str, factor: int | None = None) -> str | None:

@@ -15,7 +15,6 @@ cloud when that task completes (``provisioning``), which is also when billing st
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,7 @@ from twinstack.errors import Conflict, TwinError
 from twinstack.packs.bluelobster import capacity, instances, ip_pool
 from twinstack.packs.bluelobster.catalogue import Host, InstanceType, Template, gpu_display
 from twinstack.packs.bluelobster.inventory import Resources
-from twinstack.packs.bluelobster.records import Account, Record
+from twinstack.packs.bluelobster.records import Account, Record, new_id
 from twinstack.packs.bluelobster.task_runner import queue
 from twinstack.packs.bluelobster.tasks import Caller
 
@@ -54,7 +53,7 @@ class LaunchPlan:
 
 def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, Record]:
     """Reserve, store and queue the creation; the instance and its ``create_instance`` task."""
-    instance_id = str(uuid.uuid4())
+    instance_id = new_id()
     with account.store.transaction():
         if plan.host is None:
             booked = capacity.place(account, plan.region, plan.resources, plan.gpu_model)

@@ -144,7 +144,8 @@ def _settle_queue(account: Account, subject: str, waiting: list[Record], free_at
 
 def _start_time(account: Account, task: Record, free_at: float) -> float:
     kind = KINDS[str(task["operation"])]
-    queued = between(*QUEUE_SECONDS, task["task_id"], "queue") * account.factor if kind.queued else 0.0
+    factor = account.factor
+    queued = between(*QUEUE_SECONDS, task["task_id"], "queue") * factor if kind.queued and factor else 0.0
     return max(float(task["_created"]) + queued, free_at)
 
 
@@ -162,8 +163,7 @@ def _advance(account: Account, task: Record, now: float, free_at: float, unseen:
             _end(account, task, FAILED, reason, start, unseen)
             return True
         task["_started"] = start
-        realistic = kind.length(account, task) if kind.length else between(*kind.seconds, task["task_id"], "length")
-        task.update(_ends=start + realistic * account.factor, status=PROCESSING)
+        task.update(_ends=start + _length(account, task, kind), status=PROCESSING)
         if _claim(account, task, "begin", kind.begin, unseen):
             kind.begin(account, task, start)
     start, ends = float(task["_started"]), float(task["_ends"])
@@ -174,6 +174,15 @@ def _advance(account: Account, task: Record, now: float, free_at: float, unseen:
         kind.finish(account, task, ends)
     _end(account, task, COMPLETED, kind.done, ends, unseen)
     return True
+
+
+def _length(account: Account, task: Record, kind: TaskKind) -> float:
+    """How long the task runs at the configured speed (nothing to work out at ``--speed instant``)."""
+    factor = account.factor
+    if not factor:
+        return 0.0
+    realistic = kind.length(account, task) if kind.length else between(*kind.seconds, task["task_id"], "length")
+    return realistic * factor
 
 
 def _show_step(account: Account, task: Record, kind: TaskKind, now: float, start: float, ends: float) -> None:

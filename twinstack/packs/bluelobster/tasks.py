@@ -19,12 +19,11 @@ deletion "30-60 seconds"), jittered per task and scaled by ``--speed``.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from twinstack.packs.bluelobster.records import Account, Record
+from twinstack.packs.bluelobster.records import Account, Record, new_id
 
 COLLECTION = "tasks"
 """Finished tasks."""
@@ -106,7 +105,7 @@ def draft(account: Account, operation: str, subject: str, params: dict[str, Any]
     when = account.now() if at is None else at
     stamp = account.iso(when)
     return {
-        "task_id": str(uuid.uuid4()), "status": PENDING, "operation": operation,
+        "task_id": new_id(), "status": PENDING, "operation": operation,
         "params": {**params, "account_id": account.tenant}, "created_at": stamp, "updated_at": stamp,
         "message": QUEUED_MESSAGE, "account_id": account.tenant,
         "auth_token_partial": caller.partial if caller else None, "client_ip": caller.client_ip if caller else None,
