@@ -18,9 +18,8 @@ examples write them.
 from __future__ import annotations
 
 import hashlib
-import secrets
+import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +87,14 @@ def new_id() -> str:
     their end rather than at random places, and the launches that share a commit share its pages.
     """
     millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
-    return str(uuid.UUID(int=millis << 80 | 0x7 << 76 | secrets.randbits(12) << 64 | 0b10 << 62 | secrets.randbits(62)))
+    value = millis << 80 | int.from_bytes(os.urandom(10), "big") & _RANDOM_BITS | _VERSION_7
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+_VERSION_7 = 0x7 << 76 | 0b10 << 62
+"""The version (7) and variant (RFC) bits of ``new_id``."""
+_RANDOM_BITS = (1 << 80) - 1 & ~(0xF << 76) & ~(0b11 << 62)
 
 
 def fraction(*parts: object) -> float:
