@@ -43,17 +43,19 @@ _SHOWN = (
     "team_name", "access_type", "template_name", "template_display_name", "os_type", "vm_username",
 )
 """``VMInstance``'s properties, in the document's order."""
+_SHOWN_SET = frozenset(_SHOWN)
 
 
 def new_record(account: Account, **fields: Any) -> Record:
     """A freshly launched instance: ``creating``, power ``unknown``, its address already reserved."""
     now = account.now()
     stamp = account.iso(now)
-    record: Record = {
-        "status": CREATING, "power_status": UNKNOWN, "created_at": stamp, "updated_at": stamp, "team_id": None,
-        "team_name": None, "_created": now, "_booted_at": None, "_billing_from": None, "_deleted_at": None,
-        **fields,
-    }
+    # What the API shows comes first, in the document's order, so ``public`` keeps that order.
+    record: Record = dict.fromkeys(_SHOWN)
+    record.update(
+        status=CREATING, power_status=UNKNOWN, created_at=stamp, updated_at=stamp, _created=now, _booted_at=None,
+        _billing_from=None, _deleted_at=None, **fields,
+    )
     record["hostname"] = record["name"]
     return record
 
@@ -122,8 +124,16 @@ def of_team(account: Account, team_id: str) -> list[Record]:
 
 
 def public(instance: Record) -> dict[str, Any]:
-    """The ``VMInstance`` of the document."""
-    return {k: instance.get(k) for k in _SHOWN}
+    """The ``VMInstance`` of the document, made of ``instance`` itself: what it does not show is taken out.
+
+    A list shows records read for it alone, so they are trimmed where they are, not copied.
+    """
+    for key in [k for k in instance if k not in _SHOWN_SET]:
+        del instance[key]
+    if len(instance) < len(_SHOWN):
+        for key in _SHOWN:
+            instance.setdefault(key, None)
+    return instance
 
 
 def name_taken(account: Account, name: str, except_id: str | None = None) -> bool:
