@@ -15,10 +15,10 @@ import random
 import uuid
 from typing import Any
 
-import jsonschema_rs
 import rstr
 
-from twinstack.spec.refs import escape, pointer_get
+from twinstack.spec.refs import pointer_get
+from twinstack.spec.validators import Checker, SchemaValidators
 
 _MAX_DEPTH = 6
 _PREFERRED_STATUS = (
@@ -30,31 +30,26 @@ _PREFERRED_STATUS = (
 class Synth:
     """Generation and shaping against one converted document's schemas."""
 
-    def __init__(self, doc: dict[str, Any], validators: Any = None) -> None:
+    def __init__(self, doc: dict[str, Any], validators: SchemaValidators) -> None:
         self.doc = doc
         self._validators = validators
-        self._pointers: dict[int, str] = {}
-        if validators is not None:
-            self._index(doc.get("components") or {}, "#/components")
-            self._index(doc.get("paths") or {}, "#/paths")
-        self._registry: Any = None
+        self._owned: set[int] = set()
+        """Ids of the document's own objects: they live as long as the document, so caches may key on them."""
+        self._own(doc)
         self._resolved: dict[int, dict[str, Any]] = {}
         self._kinds: dict[int, str | None] = {}
         self._props: dict[int, tuple[dict[str, Any], list[str]]] = {}
-        self._checkers: dict[int, Any] = {}
-        self._keep: list[Any] = []
+        self._checkers: dict[int, Checker | None] = {}
+        self._merged: dict[tuple[int, int], dict[str, Any]] = {}
 
-    def _index(self, node: Any, pointer: str) -> None:
-        """Remember where each schema object sits, to reuse the validators compiled at start."""
-        if isinstance(node, dict):
-            self._pointers[id(node)] = pointer
-            for key, value in node.items():
-                if isinstance(value, (dict, list)):
-                    self._index(value, f"{pointer}/{escape(str(key))}")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                if isinstance(value, (dict, list)):
-                    self._index(value, f"{pointer}/{i}")
+    def _own(self, node: Any) -> None:
+        owned, stack = self._owned, [node]
+        while stack:
+            item = stack.pop()
+            owned.add(id(item))
+            for value in item.values() if type(item) is dict else item:
+                if type(value) is dict or type(value) is list:
+                    stack.append(value)
 
     # -- schema helpers ---------------------------------------------------
     def resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
@@ -63,9 +58,11 @@ class Synth:
         if cached is not None:
             return cached
         resolved = self._resolve(schema, depth)
-        if key in self._pointers:
-            # Only document-owned schemas are cached: they live as long as the document.
+        if key in self._owned:
+            # Only document-owned schemas are cached: they live as long as the document, and so
+            # does a cached result, which may then be cached on in turn.
             self._resolved[key] = resolved
+            self._owned.add(id(resolved))
         return resolved
 
     def _resolve(self, schema: Any, depth: int = 0) -> dict[str, Any]:
@@ -84,26 +81,31 @@ class Synth:
     def valid(self, schema: Any, value: Any) -> bool:
         if not isinstance(schema, dict) or not schema:
             return True
-        checker = self._checkers.get(id(schema))
-        if checker is None:
-            pointer = self._pointers.get(id(schema))
-            if pointer is not None:
-                checker = self._validators.get(pointer)
-            if checker is None:
-                checker = self._compile(schema)
-            self._checkers[id(schema)] = checker
-            self._keep.append(schema)  # ids stay unique only while the schema lives
-        return bool(checker.is_valid(value))
+        key = id(schema)
+        if key in self._owned:
+            try:
+                checker = self._checkers[key]
+            except KeyError:
+                checker = self._checkers[key] = self._validators.compile(schema)
+        else:
+            # A schema made at run time (merged branches) is looked up by content: nothing keeps it alive.
+            checker = self._validators.compile(schema)
+        return checker is None or bool(checker.is_valid(value))
 
-    def _compile(self, schema: dict[str, Any]) -> Any:
-        """A validator for a schema made at run time (merged branches), refs pointing into the document."""
-        if self._registry is None:
-            root = {"components": self.doc.get("components") or {}, "paths": self.doc.get("paths") or {}}
-            self._registry = jsonschema_rs.Registry([(_BASE, root)])
-        try:
-            return jsonschema_rs.validator_for(_rebase(schema), validate_formats=True, registry=self._registry)
-        except Exception:  # an uncompilable fragment accepts anything rather than failing a response
-            return _AcceptAll()
+    def _merge(self, schema: dict[str, Any], combo: str, branch: Any) -> Any:
+        """``branch`` of ``schema``'s ``combo`` with the keywords ``schema`` has beside it."""
+        key = (id(schema), id(branch))
+        cached = self._merged.get(key)
+        if cached is not None:
+            return cached
+        base = {k: v for k, v in schema.items() if k != combo}
+        if not base:
+            return branch
+        merged = {**base, **self.resolve(branch)}
+        if key[0] in self._owned and key[1] in self._owned:
+            self._merged[key] = merged
+            self._owned.add(id(merged))
+        return merged
 
     def properties(self, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
         """Properties and required names of an object schema, ``allOf`` merged in (read-only)."""
@@ -112,7 +114,7 @@ class Synth:
         if cached is not None:
             return cached
         found = self._properties(schema)
-        if key in self._pointers:
+        if key in self._owned:
             self._props[key] = found
         return found
 
@@ -131,7 +133,7 @@ class Synth:
         if key in self._kinds:
             return self._kinds[key]
         found = self._kind(schema)
-        if key in self._pointers:
+        if key in self._owned:
             self._kinds[key] = found
         return found
 
@@ -168,9 +170,8 @@ class Synth:
         for combo in ("oneOf", "anyOf"):
             branches = schema.get(combo)
             if isinstance(branches, list) and branches:
-                base = {k: v for k, v in schema.items() if k != combo}
                 for i, branch in enumerate(branches):
-                    merged = {**base, **self.resolve(branch)} if base else branch
+                    merged = self._merge(schema, combo, branch)
                     value = self.generate(merged, f"{seed}|{i}", name, depth + 1, now)
                     if self.valid(schema, value):
                         return value
@@ -237,9 +238,7 @@ class Synth:
             if isinstance(branches, list) and branches:
                 if self.valid(schema, value):
                     return value
-                best = self._best_branch(branches, value)
-                base = {k: v for k, v in schema.items() if k != combo}
-                target = {**base, **self.resolve(best)} if base else best
+                target = self._merge(schema, combo, self._best_branch(branches, value))
                 shaped = self.shape(target, value, seed, name, depth + 1, now)
                 if self.valid(schema, shaped):
                     return shaped
@@ -291,24 +290,6 @@ class Synth:
             if score > best_score:
                 best, best_score = branch, score
         return best
-
-
-_BASE = "urn:twinstack:document"
-
-
-def _rebase(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            k: (_BASE + v if k == "$ref" and isinstance(v, str) and v.startswith("#") else _rebase(v)) for k, v in node.items()
-        }
-    if isinstance(node, list):
-        return [_rebase(v) for v in node]
-    return node
-
-
-class _AcceptAll:
-    def is_valid(self, value: Any) -> bool:
-        return True
 
 
 _MISSING = object()

@@ -1,8 +1,9 @@
 """Compiles an OpenAPI document once, at start: operations, parameters, validators.
 
-Every JSON Schema the hot path needs is put under ``$defs`` of one synthetic
-root that also carries the document's ``components`` and ``paths``, so internal
-``$ref``s resolve unchanged, and the whole root is compiled in one call.
+Every JSON Schema the hot path needs is named (``Param.key``, ``Media.key``)
+and checked against the meta-schema here; its validator is compiled on first
+use, once per distinct schema, with internal ``$ref``s resolved in the
+document (``validators.py``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import re
 from typing import Any
 from urllib.parse import urlparse
 
-import jsonschema_rs
-
 from twinstack.errors import StartupError
 from twinstack.spec.dialect import Dialect
 from twinstack.spec.model import HTTP_METHODS, Media, Operation, Param, Response, SecurityScheme, ServiceSpec
-from twinstack.spec.refs import check_schema_refs, deref, escape, pointer_get
+from twinstack.spec.refs import check_schema_refs, deref, escape, pointer_get, refs_in
 from twinstack.spec.v3_0 import OpenAPI30
 from twinstack.spec.v3_1 import OpenAPI31
+from twinstack.spec.validators import SchemaValidators
 
 log = logging.getLogger("twinstack.spec")
 
@@ -131,7 +131,8 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
     version = str(doc.get("openapi", "3.0.0"))
     dialect = dialect_for(version)
     conv = convert_document(doc, dialect, defects)
-    conv = check_schema_refs(conv, conv, defects, source)
+    refs = refs_in(conv)
+    conv = check_schema_refs(conv, conv, refs, defects, source)
     schemes = _schemes(conv, defects)
     defs: dict[str, Any] = {}
     operations: list[Operation] = []
@@ -186,9 +187,9 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
                 )
             )
 
-    root = {"$defs": defs, "components": conv.get("components") or {}, "paths": conv.get("paths") or {}}
+    validators = SchemaValidators(conv, defs, refs)
     try:
-        validators = jsonschema_rs.validator_map_for(root, validate_formats=True)
+        validators.check()
     except Exception as exc:  # the library reports bad schemas with several exception types
         raise StartupError(f"schemas do not compile: {exc}", source) from exc
     _check_examples(operations, validators, defects)
@@ -208,14 +209,14 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
     )
 
 
-def _check_examples(operations: list[Operation], validators: Any, defects: list[str]) -> None:
+def _check_examples(operations: list[Operation], validators: SchemaValidators, defects: list[str]) -> None:
     """Examples that contradict their own schema are noted; the twin never serves them."""
     for op in operations:
         for status, response in op.responses.items():
             for ct, media in response.media.items():
                 if media.example is None or not media.key:
                     continue
-                validator = validators.get("#/$defs/" + escape(media.key))
+                validator = validators.validator(media.key)
                 if validator is not None and not validator.is_valid(media.example):
                     problem = next(iter(validator.iter_errors(media.example))).message[:160]
                     defects.append(f"{op.operation_id} {status} {ct}: example contradicts its schema ({problem}); not served")

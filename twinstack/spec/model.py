@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from twinstack.spec.validators import Checker, SchemaValidators
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
@@ -107,11 +109,12 @@ class ServiceSpec:
     """The converted document (2020-12 schemas); never the seed file's bytes."""
     operations: list[Operation]
     schemes: dict[str, SecurityScheme]
-    validators: Any
+    validators: SchemaValidators
     defects: list[str]
 
-    def validator(self, key: str) -> Any:
-        return self.validators.get("#/$defs/" + key.replace("~", "~0").replace("/", "~1"))
+    def validator(self, key: str) -> Checker | None:
+        """The compiled schema named ``key`` (``Param.key``, ``Media.key``)."""
+        return self.validators.validator(key)
 
     def by_id(self) -> dict[str, Operation]:
         return {op.operation_id: op for op in self.operations}

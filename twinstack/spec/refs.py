@@ -36,20 +36,51 @@ def deref(doc: dict[str, Any], obj: Any, defects: list[str], where: str, depth: 
     return obj
 
 
-def check_schema_refs(schema: Any, root: dict[str, Any], defects: list[str], where: str) -> Any:
-    """Return ``schema`` with dangling internal refs replaced by ``{}`` (accept anything)."""
+def refs_in(node: Any) -> set[str]:
+    """Every distinct ``$ref`` string anywhere under ``node``."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                found.add(ref)
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return found
+
+
+def check_schema_refs(schema: Any, root: dict[str, Any], refs: set[str], defects: list[str], where: str) -> Any:
+    """``schema`` with dangling internal refs replaced by ``{}`` (accept anything).
+
+    ``refs`` are the refs under ``schema`` (``refs_in``); when all of them resolve, as in a sound
+    document, ``schema`` itself is returned and nothing is copied.
+    """
+    if all(_resolves(ref, root) for ref in refs):
+        return schema
+    return _repaired(schema, root, defects, where)
+
+
+def _resolves(ref: str, root: dict[str, Any]) -> bool:
+    if not ref.startswith("#"):
+        return False
+    try:
+        pointer_get(root, ref)
+    except (KeyError, ValueError, IndexError):
+        return False
+    return True
+
+
+def _repaired(schema: Any, root: dict[str, Any], defects: list[str], where: str) -> Any:
     if isinstance(schema, dict):
         ref = schema.get("$ref")
-        if isinstance(ref, str):
-            if not ref.startswith("#"):
-                defects.append(f"{where}: external $ref {ref!r} is not fetched; treated as empty")
-                return {k: v for k, v in schema.items() if k != "$ref"}
-            try:
-                pointer_get(root, ref)
-            except (KeyError, ValueError, IndexError):
-                defects.append(f"{where}: dangling $ref {ref!r}; treated as empty")
-                return {k: v for k, v in schema.items() if k != "$ref"}
-        return {k: check_schema_refs(v, root, defects, where) for k, v in schema.items()}
+        if isinstance(ref, str) and not _resolves(ref, root):
+            problem = f"dangling $ref {ref!r}" if ref.startswith("#") else f"external $ref {ref!r} is not fetched"
+            defects.append(f"{where}: {problem}; treated as empty")
+            return {k: v for k, v in schema.items() if k != "$ref"}
+        return {k: _repaired(v, root, defects, where) for k, v in schema.items()}
     if isinstance(schema, list):
-        return [check_schema_refs(v, root, defects, where) for v in schema]
+        return [_repaired(v, root, defects, where) for v in schema]
     return schema
