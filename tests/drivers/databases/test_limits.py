@@ -44,10 +44,20 @@ def test_a_changed_limit_counts_sessions_already_open(engine: str, provisioner: 
             session.close()
 
 
-def test_a_limit_below_one_is_rejected(provisioner: Provisioner, make_db: MakeDb) -> None:
-    db = make_db("zero")
+def test_a_negative_limit_is_rejected(provisioner: Provisioner, make_db: MakeDb) -> None:
+    db = make_db("negative")
+    with pytest.raises(ValueError, match="at least 0"):
+        provisioner.set_connection_limit(db.database, db.username, -1)
     with pytest.raises(ValueError, match="at least 1"):
-        provisioner.set_connection_limit(db.database, db.username, 0)
+        make_db("zero", connection_limit=0)
+
+
+def test_a_limit_of_zero_refuses_every_login_until_it_is_raised(provisioner: Provisioner, make_db: MakeDb) -> None:
+    db = make_db("locked")
+    provisioner.set_connection_limit(db.database, db.username, 0)
+    assert login_error(db.connection) is not None
+    provisioner.set_connection_limit(db.database, db.username, 1)
+    assert login_error(db.connection) is None
 
 
 def test_rotating_the_password_refuses_the_old_one_at_once(

@@ -260,10 +260,14 @@ class MySQLProvisioner:
         return password
 
     def set_connection_limit(self, database: str, username: str, limit: int | None) -> None:
-        check_connection_limit(limit)
-        value = MAX_CONNECTIONS_UNLIMITED if limit is None else limit
+        check_connection_limit(limit, zero=True)
+        # MAX_USER_CONNECTIONS 0 would mean "unlimited": a limit of 0 locks the account instead.
+        value = MAX_CONNECTIONS_UNLIMITED if limit is None else max(limit, 1)
+        lock = "LOCK" if limit == 0 else "UNLOCK"
         with self._admin() as cursor:
-            cursor.execute(f"ALTER USER {self._account(cursor, username)} WITH MAX_USER_CONNECTIONS {value}")
+            cursor.execute(
+                f"ALTER USER {self._account(cursor, username)} WITH MAX_USER_CONNECTIONS {value} ACCOUNT {lock}"
+            )
 
     def size_bytes(self, database: str) -> int:
         with self._admin() as cursor:

@@ -226,7 +226,7 @@ class PostgresProvisioner:
         return password
 
     def set_connection_limit(self, database: str, username: str, limit: int | None) -> None:
-        check_connection_limit(limit)
+        check_connection_limit(limit, zero=True)
         value = sql.Literal(-1 if limit is None else limit)
         with self._admin() as admin:
             admin.execute(sql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(sql.Identifier(username), value))

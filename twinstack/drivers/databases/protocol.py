@@ -24,6 +24,17 @@ class Provisioner(Protocol):
     engine: Engine
     """``postgres`` or ``mysql``."""
 
+    @property
+    def public_host(self) -> str:
+        """The host clients are told to connect to."""
+        ...
+
+    @property
+    def public_port(self) -> int:
+        """The port clients are told to connect to: for a private server, the one it listens on now, which
+        differs from the one earlier connection strings name when another program took that one."""
+        ...
+
     def available(self) -> tuple[bool, str]:
         """Whether the server is reachable and the admin may create databases and logins.
 
@@ -59,7 +70,10 @@ class Provisioner(Protocol):
         ...
 
     def set_connection_limit(self, database: str, username: str, limit: int | None) -> None:
-        """Let the server refuse the login's connection number ``limit + 1``; ``None`` lifts the limit."""
+        """Let the server refuse the login's connection number ``limit + 1``; ``None`` lifts the limit.
+
+        ``0`` refuses every new login (open sessions stay, as with any lower limit).
+        """
         ...
 
     def size_bytes(self, database: str) -> int:

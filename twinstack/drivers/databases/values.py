@@ -70,14 +70,16 @@ class ConnectionInfo:
         )
 
 
-def check_connection_limit(limit: int | None) -> None:
-    """``ValueError`` unless ``limit`` is None (no limit) or at least 1.
+def check_connection_limit(limit: int | None, *, zero: bool = False) -> None:
+    """``ValueError`` unless ``limit`` is None (no limit), at least 1, or 0 where ``zero`` allows it.
 
-    MySQL reads 0 as "unlimited" and PostgreSQL as "no connections at all": refusing
-    it keeps one meaning on both engines.
+    MySQL reads 0 as "unlimited" and PostgreSQL as "no connections at all": only
+    ``set_connection_limit`` takes 0, and gives it the one meaning "no new
+    connections" on both engines (MySQL: the account is locked).
     """
-    if limit is not None and limit < 1:
-        raise ValueError(f"connection limit must be at least 1 (or None for no limit), not {limit}")
+    if limit is not None and limit < (0 if zero else 1):
+        least = "0" if zero else "1"
+        raise ValueError(f"connection limit must be at least {least} (or None for no limit), not {limit}")
 
 
 @dataclass(slots=True, frozen=True)
