@@ -92,6 +92,9 @@ async def import_state(request: Request) -> Response:
     except Exception as exc:  # a malformed snapshot is the caller's error, and nothing was changed
         return _error(400, f"snapshot rejected: {exc}")
     rt.clock.reload()
+    for twin in rt.twins.values():
+        if twin.pack.on_import is not None and (pending := twin.pack.on_import(twin)) is not None:
+            await pending
     return _json({"status": "ok"})
 
 

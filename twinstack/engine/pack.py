@@ -118,6 +118,9 @@ class Pack:
     """``(twin)`` just before ``/_twinstack/reset`` wipes the state: release what it owns outside the twin
     (real databases on a server), which nobody could delete afterwards. A state import keeps them, since
     the imported state may refer to them."""
+    on_import: Callable[[Twin], Awaitable[None] | None] | None = None
+    """``(twin)`` just after ``/_twinstack/state/import`` replaced the state: bring what the imported state
+    refers to outside the twin (real databases on a server) in line with it, or report what is missing."""
     on_tenant: Callable[[Issuer], None] | None = None
     """Seeds a new tenant's starting state (default projects, users...)."""
     controls: dict[str, Control] = field(default_factory=dict)
