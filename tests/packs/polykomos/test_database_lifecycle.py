@@ -1,16 +1,20 @@
-"""``provisioning -> active`` on the twin clock, 201 vs 202, and Idempotency-Key replays that survive a restart."""
+"""``provisioning -> active`` on the twin clock, 201 vs 202, Idempotency-Key replays that survive a restart, and
+a delete whose drop the server is slow to finish."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import pymysql  # type: ignore[import-untyped]  # ships no type information
 import pytest
 from starlette.testclient import TestClient
 
-from tests.packs.polykomos.conftest import API, Tenant, new_tenant
-from tests.packs.polykomos.servers import SqlClient, db_name
+from tests.packs.polykomos.conftest import API, Tenant, create_database, new_tenant
+from tests.packs.polykomos.servers import ADMIN_URLS, LoginRefused, SqlClient, db_name
 from tests.packs.polykomos.test_databases import server_has_database
 from tests.packs.polykomos.test_errors import api_error
 
@@ -146,3 +150,34 @@ def test_a_delete_replayed_with_its_key_answers_the_same(db_client: TestClient, 
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.json()["data"] == first.json()["data"]
     api_error(db_client.delete(f"{API}/databases/{uuid}", headers=db_tenant.idempotent()), 404, "not_found")
+
+
+def test_a_drop_the_server_is_slow_to_finish_is_answered_in_time_and_ends_in_the_background(
+    db_client: TestClient, db_tenant: Tenant
+) -> None:
+    created = create_database(db_client, db_tenant, db_name("slow-drop"), db_type="mysql")
+    with SqlClient(created["connection_string"]) as session:
+        session.execute("CREATE TABLE kept (id INT)")
+    admin = urlsplit(ADMIN_URLS["mysql"])
+    holder = pymysql.connect(host=admin.hostname, port=admin.port, user=admin.username, password=admin.password or "",
+                             autocommit=True)
+    try:
+        # Another session's table lock (it is on no database, so the drop does not end it): DROP DATABASE waits.
+        holder.cursor().execute(f"LOCK TABLES `{created['db_name']}`.`kept` READ")
+        started = time.monotonic()
+        deleted = db_client.delete(f"{API}/databases/{created['uuid']}", headers=db_tenant.headers)
+        # The lock holds the drop up to MySQL's 30 s lock wait; the answer does not wait that long.
+        assert time.monotonic() - started < 8
+        assert deleted.status_code == 200, deleted.text
+        assert deleted.json()["data"]["has_remote_resources"] is True
+        assert deleted.json()["data"]["destroy_scheduled_at"] is not None
+        with pytest.raises(LoginRefused):
+            SqlClient(created["connection_string"])
+        api_error(db_client.get(f"{API}/databases/{created['uuid']}", headers=db_tenant.headers), 404, "not_found")
+        assert server_has_database("mysql", created["db_name"])
+    finally:
+        holder.close()
+    deadline = time.monotonic() + 30
+    while server_has_database("mysql", created["db_name"]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not server_has_database("mysql", created["db_name"])

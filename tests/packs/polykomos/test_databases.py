@@ -158,7 +158,7 @@ def test_update_renames_the_label_and_keeps_the_server_name(db_client: TestClien
         ({"db_type": "oracle"}, "db_type", "invalid_field"),
         ({"region": "mars-1"}, "region", "invalid_field"),
         ({"team_id": 999999}, "team_id", "invalid_field"),
-        ({"connection_hard_limit": 0}, "connection_hard_limit", "invalid_field"),
+        ({"connection_hard_limit": -1}, "connection_hard_limit", "invalid_field"),
         ({"storage_hard_limit_gb": -1}, "storage_hard_limit_gb", "invalid_field"),
         ({"blueprint_uuid": "00000000-0000-4000-8000-000000000000"}, "blueprint_uuid", "invalid_field"),
     ],
@@ -166,7 +166,8 @@ def test_update_renames_the_label_and_keeps_the_server_name(db_client: TestClien
 def test_business_rules_of_create_are_422_naming_the_field(
     db_client: TestClient, db_tenant: Tenant, fields: dict[str, Any], field: str, code: str
 ) -> None:
-    response = db_client.post(f"{API}/databases", headers=db_tenant.idempotent(), json={"name": "x", **fields})
+    response = db_client.post(f"{API}/databases", headers=db_tenant.idempotent(),
+                              json={"name": db_name("refused"), **fields})
     assert api_error(response, 422, code)["error"]["details"]["field"] == field
     assert db_client.get(f"{API}/databases", headers=db_tenant.headers).json()["data"] == []
 

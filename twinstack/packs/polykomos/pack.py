@@ -13,6 +13,7 @@ from twinstack.packs.polykomos.errors import render_error, validation_status
 from twinstack.packs.polykomos.handlers import HANDLERS
 from twinstack.packs.polykomos.seed_fixes import patch_document
 from twinstack.packs.polykomos.startup import on_reset, on_start
+from twinstack.packs.polykomos.state_import import on_import
 
 
 def new_request_id() -> str:
@@ -45,4 +46,5 @@ PACK = Pack(
     patch_document=patch_document,
     on_start=on_start,
     on_reset=on_reset,
+    on_import=on_import,
 )

@@ -93,10 +93,10 @@ async def sample(twin: Any, tenant: str, database_uuid: str) -> dict[str, Any] |
             current["updated_at"] = twin.clock.iso()
         databases.put(database_uuid, current)
     if state in ("warning", "over") and previous == "ok":
-        events.emit(twin, tenant, "database.storage_warning", {**event_view(current), "size_bytes": size})
+        events.emit(twin, tenant, "database.storage_warning", {**event_view(twin, current), "size_bytes": size})
     if changed:
         events.emit(twin, tenant, "database.paused" if wanted == "paused" else "database.resumed",
-                    {**event_view(current), "size_bytes": size})
+                    {**event_view(twin, current), "size_bytes": size})
     schedule_sample(twin, tenant, database_uuid)
     return current
 

@@ -41,9 +41,9 @@ from twinstack.packs.polykomos.handlers.database_quotas import check_quotas
 from twinstack.packs.polykomos.idempotency import Slot, run_idempotent
 from twinstack.packs.polykomos.paging import page
 from twinstack.packs.polykomos.provisioning import (
+    DROP_WAIT_SECONDS,
     PROVISION_SECONDS,
-    RETRY_SECONDS,
-    destroy,
+    destroy_within,
     provision,
     provision_job_id,
     schedule_provision,
@@ -64,11 +64,11 @@ def invalid(field: str, message: str, value: Any = None) -> ValidationFailed:
 
 async def list_databases(ctx: RequestContext) -> Any:
     chosen, more = page(ctx, records.stored(ctx))
-    return {"data": [records.view(r, reveal=False) for r in chosen], "has_more": more}
+    return {"data": [records.view(ctx.twin, r, reveal=False) for r in chosen], "has_more": more}
 
 
 async def get_database(ctx: RequestContext) -> Any:
-    return {"data": records.view(records.load(ctx, str(ctx.path["uuid"])), reveal=True)}
+    return {"data": records.view(ctx.twin, records.load(ctx, str(ctx.path["uuid"])), reveal=True)}
 
 
 # -- create -----------------------------------------------------------------------
@@ -146,7 +146,7 @@ def _new_record(
         "_id": database_uuid, "_number": ctx.twin.next_number("databases"), "_created": ctx.now,
         "object": "database", "uuid": database_uuid, "name": name, "status": "provisioning", "region": region,
         "plan": plan, "quotas": quotas, "db_type": engine,
-        "host": getattr(provisioner, "public_host", "127.0.0.1"), "port": getattr(provisioner, "public_port", 0),
+        "host": provisioner.public_host, "port": provisioner.public_port,
         # The server's names are known once it has made them (a taken name gets a suffix).
         "db_name": name, "db_username": "", "team_id": team["id"], "team_name": team["name"],
         "created_at": stamp, "updated_at": stamp, "_password": None, "_job": None, "_blueprint": blueprint,
@@ -165,7 +165,7 @@ async def _wait_for(ctx: RequestContext, database_uuid: str, timeout: int) -> in
 
 
 def _reply(ctx: RequestContext, record: dict[str, Any], waited: int) -> Reply:
-    shown = records.view(record, reveal=True)
+    shown = records.view(ctx.twin, record, reveal=True)
     if record["status"] != "provisioning":
         return Reply({"message": "Database created", "data": shown}, status=201)
     progress = {"completed": False, "waited_seconds": waited, "poll_url": f"{ctx.base_url}/api/v1/databases/{record['uuid']}"}
@@ -197,8 +197,8 @@ async def _update(ctx: RequestContext) -> Reply:
         record["name"] = body["name"]
         record["updated_at"] = ctx.clock.iso()
         records.save(ctx, record)
-        events.emit(ctx.twin, ctx.tenant, "database.updated", records.event_view(record))
-    return Reply({"data": records.view(record, reveal=False)})
+        events.emit(ctx.twin, ctx.tenant, "database.updated", records.event_view(ctx.twin, record))
+    return Reply({"data": records.view(ctx.twin, record, reveal=False)})
 
 
 async def delete_database(ctx: RequestContext) -> Any:
@@ -211,12 +211,17 @@ async def _delete(ctx: RequestContext) -> Reply:
     if record["status"] == "provisioning":
         if ctx.twin.scheduler.cancel(provision_job_id(record["uuid"])):
             cancelled = 1
+        # One a state import brought in may exist on the server still: drop whatever there is of it.
+        remote = bool(record.get("_restore"))
     else:
         remote = True
     records.stored(ctx).delete(record["uuid"])
-    if remote and not await destroy(ctx.twin, ctx.tenant, record["db_type"], record["db_name"], record["db_username"]):
-        scheduled = ctx.clock.iso(ctx.now + RETRY_SECONDS)
-    events.emit(ctx.twin, ctx.tenant, "database.deleted", {**records.event_view(record), "status": "deleted"})
+    if remote:
+        at = await destroy_within(ctx.twin, ctx.tenant, record["db_type"], record["db_name"], record["db_username"],
+                                  DROP_WAIT_SECONDS)
+        scheduled = None if at is None else ctx.clock.iso(at)
+    deleted = {**records.event_view(ctx.twin, record), "status": "deleted"}
+    events.emit(ctx.twin, ctx.tenant, "database.deleted", deleted)
     data = {
         "object": "database", "uuid": record["uuid"], "deleted": True, "cancelled_provision_jobs": cancelled,
         "destroy_scheduled_at": scheduled, "has_remote_resources": remote,
