@@ -119,8 +119,17 @@ G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_admin_users": ((400,), "name and email are required (stated in the description; {} is missing_body)"),
 }
 POLYKOMOS_RULES: dict[str, tuple[tuple[int, ...], str]] = {
-    "createDatabase": ((422,), "the engine must be available (the conformance server configures no database server), "
-                               "and db_type, region, team and blueprint must exist"),
+    "createDatabase": ((422,), "db_type, region and team must exist (\"the caller's primary team is used\"), the "
+                               "blueprint be one the caller can read, quotas not be negative, and the engine's server "
+                               "be available (MySQL needs mariadbd or --mysql-admin-url)"),
+    "createDatabaseBlueprintApplication": ((422,), "the blueprint must be one the caller can read (\"Requires scopes: "
+                                                   "databases:write and blueprints:read\"; the brief's 422 for an "
+                                                   "unknown blueprint_uuid), the database active"),
+    "createQueryExecution": ((422,), "the query must be a question about the database's tables, or SQL, that gives "
+                                     "\"The generated SQL statement\" (the brief's 422 for text that cannot be "
+                                     "translated), the database active"),
+    "updateDatabaseQuotas": ((422,), "storage_hard_limit_gb and connection_hard_limit are amounts, so not negative "
+                                     "(0 is a limit; the brief: the n+1-th connection is refused)"),
     "createWebhookEndpoint": ((422,), "events are names from the event catalogue; the url is absolute http(s)"),
 }
 ODIN_RULES: dict[str, tuple[tuple[int, ...], str]] = {

@@ -2,7 +2,9 @@
 
 For each service, ``st run`` (examples, coverage, fuzzing and stateful
 phases; every check) runs against a real ``twinstack serve --speed instant
---strict`` with a fresh tenant's credentials, and the test prints
+--strict`` with a fresh tenant's credentials and real databases (the twin's
+private PostgreSQL, and MariaDB where ``mariadbd`` is installed, both under
+the run's temporary data dir and stopped with it), and the test prints
 ``operations passing all checks / total``, the 5xx responses, the failing
 operations (operation, check, short message) and the document gaps: statuses
 the contract makes the twin answer although the document does not declare
@@ -40,6 +42,7 @@ from tests.conformance.st_report import ServiceResult, format_result
 from tests.conformance.st_run import run_service
 from tests.conformance.targets import TARGETS
 from tests.conftest import LiveServer
+from tests.drivers.databases.embedded import stop_leftovers
 
 FLOORS: dict[str, int] = {
     "bluelobster": 41,
@@ -60,12 +63,15 @@ LONGEST_FIRST = ("wayscloud", "odin", "g4fagent", "bluelobster", "polykomos")
 
 @pytest.fixture(scope="module")
 def conformance_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    # No private database servers: the floors were set where database APIs report their engines unavailable.
-    server = LiveServer(tmp_path_factory.mktemp("conformance") / "state",
-                        ["--speed", "instant", "--strict", "--no-embedded-databases"])
+    # Real databases, as a plain ``twinstack serve`` has them: the private PostgreSQL, and MariaDB where installed.
+    server = LiveServer(tmp_path_factory.mktemp("conformance") / "state", ["--speed", "instant", "--strict"])
     server.start()
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
+        # The twin stops its private servers itself; this catches one it left if it had to be killed.
+        stop_leftovers(server.data_dir)
 
 
 @pytest.fixture(scope="module")
