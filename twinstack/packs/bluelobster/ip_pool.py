@@ -53,6 +53,13 @@ def address(region: str, number: int) -> str:
     return str(ipaddress.IPv4Address(_first(region) + (block << (32 - BLOCK_PREFIX)) + host + 2))
 
 
+def slot(region: str, ip: str) -> int:
+    """Where ``ip`` stands among every address of the cloud (0-based): the regions' pools interleaved."""
+    offset = int(ipaddress.IPv4Address(ip)) - _first(region)
+    number = (offset >> (32 - BLOCK_PREFIX)) * inventory.ADDRESSES_PER_BLOCK + (offset & 0xFF) - 2
+    return number * len(REGIONS) + list(REGIONS).index(region)
+
+
 @functools.cache
 def _first(region: str) -> int:
     """The region's documentation range as a number (the catalogue never changes)."""

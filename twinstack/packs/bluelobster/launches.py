@@ -27,7 +27,9 @@ from twinstack.packs.bluelobster.task_runner import queue
 from twinstack.packs.bluelobster.tasks import Caller
 
 VMID_BASE = 100
-"""Proxmox numbers guests from 100."""
+"""Proxmox numbers guests from 100. A guest's number follows its primary address's place in the cloud's pools,
+so no two live guests share one and a deleted guest's number comes back with its address, as Proxmox hands
+the lowest free number out again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +68,7 @@ def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, 
         address = ip_pool.take(account, host.region, factor)
         if address is None:
             raise Conflict(f"No public IP addresses available in {host.region}", code="resource_conflict")
-        vmid = VMID_BASE + int(account.twin.next_number("vmid"))
+        vmid = VMID_BASE + ip_pool.slot(host.region, address)
         template = plan.template
         record = instances.new_record(
             account, uuid=instance_id, name=plan.name, host_id=host.id, region=host.region, vmid=vmid,
