@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from starlette.testclient import TestClient
 
 from tests.conftest import LiveServer
@@ -107,3 +109,26 @@ def test_the_multiplier_survives_a_restart_and_a_reset_brings_back_the_catalogue
         assert http.post("/_twinstack/reset").status_code == 200
         assert inventory(http)["multiplier"] == 1
         assert region(inventory(http), "us-east-dev")["in_use"]["gpus"] == 0
+
+
+def test_a_launch_that_loses_its_host_to_another_worker_books_nothing_there(
+        client: TestClient, cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another worker has just taken all of wil-cpu-01's storage, and this launch's look at it still sees it free.
+    store = client.app.state.runtime.store  # type: ignore[attr-defined]
+    assert store.adjust("bluelobster:host_usage", "wil-cpu-01", {"storage": 12288}) is not None
+    read = store.counters
+    stale: list[str] = []
+
+    def counters(namespace: str, key: str) -> dict[str, int]:
+        if namespace == "bluelobster:host_usage" and key == "wil-cpu-01" and not stale:
+            stale.append(key)
+            return {}
+        return dict(read(namespace, key))
+
+    monkeypatch.setattr(store, "counters", counters)
+    launched = cloud.launch(instance_type="v1_cpu_medium")
+    assert stale == ["wil-cpu-01"]
+    # Its booking there was refused, so it gave back what it had booked there and looked again.
+    assert cloud.instance(launched["instance_ids"][0])["host_id"] == "wil-gpu-25"
+    assert region(inventory(client), "us-east-1")["in_use"] == {
+        "cores": 4, "memory": 16, "storage": 12288 + 250, "gpus": 0, "addresses": 1}

@@ -62,20 +62,29 @@ def regions_with_capacity(instance_type: InstanceType, left: dict[str, Resources
             if any(left[h.id].covers(need) for h in candidates(r.name, need, instance_type.gpu_model))]
 
 
+class Raced(Exception):
+    """A host's counter moved between the read that found room and the booking (another worker booked it).
+
+    Raised out of the caller's transaction, which undoes what the booking had moved; the caller looks again.
+    """
+
+
 def reserve(account: Account, host: Host, need: Resources) -> int | None:
     """Book ``need`` on ``host``: the inventory multiplier it fitted at, or None (nothing booked) when it does not fit.
 
-    Call in the launch's transaction.
+    Call in the launch's transaction: each amount is one guarded statement of its own, and when one is
+    refused (``Raced``) that transaction, not a savepoint per booking, undoes the others.
     """
     held, factor = _usage(account, host)
-    limits = inventory.of_host(host, factor)
-    if not limits.minus(held).covers(need):
-        # Checked first, so that a refused ``adjust`` (which another worker's race causes) stays rare.
+    total = inventory.of_host(host, factor)
+    if not total.minus(held).covers(need):
         return None
-    deltas = {k: v for k, v in need.view().items() if v}
-    bounds = {k: (0, v) for k, v in limits.view().items() if k in deltas}
-    if deltas and account.store.adjust(inventory.usage_space(account), host.id, deltas, within=bounds) is None:
-        return None
+    limits = total.view()
+    space = inventory.usage_space(account)
+    # In a fixed order, as the store moves several fields, so racing transactions lock rows alike.
+    for name, amount in sorted((k, v) for k, v in need.view().items() if v):
+        if account.store.adjust(space, host.id, {name: amount}, within={name: (0, limits[name])}) is None:
+            raise Raced(host.id)
     return factor
 
 

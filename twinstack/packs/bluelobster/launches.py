@@ -53,15 +53,34 @@ class LaunchPlan:
     team_name: str | None = None
 
 
+RACE_ATTEMPTS = 5
+"""How often a launch looks again when another worker books the host it found room on first."""
+
+
 def launch(account: Account, caller: Caller, plan: LaunchPlan) -> tuple[Record, Record]:
     """Reserve, store and queue the creation; the instance and its ``create_instance`` task."""
+    for _ in range(RACE_ATTEMPTS - 1):
+        try:
+            return _launch(account, caller, plan)
+        except capacity.Raced:
+            continue
+    return _launch(account, caller, plan, last=True)
+
+
+def _launch(account: Account, caller: Caller, plan: LaunchPlan, last: bool = False) -> tuple[Record, Record]:
+    """One attempt at ``launch``, in one transaction; ``last``: a race lost again is the declared 409."""
     instance_id = new_id()
     with account.store.transaction():
-        if plan.host is None:
-            booked = capacity.place(account, plan.region, plan.resources, plan.gpu_model)
-        else:
-            factor = capacity.reserve(account, plan.host, plan.resources)
-            booked = None if factor is None else (plan.host, factor)
+        try:
+            if plan.host is None:
+                booked = capacity.place(account, plan.region, plan.resources, plan.gpu_model)
+            else:
+                factor = capacity.reserve(account, plan.host, plan.resources)
+                booked = None if factor is None else (plan.host, factor)
+        except capacity.Raced:
+            if not last:
+                raise
+            booked = None
         if booked is None:
             raise _no_capacity(account, plan)
         host, factor = booked
