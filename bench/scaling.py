@@ -14,7 +14,7 @@ keep-alive connection (after a few unmeasured ones):
 - last page: the 50 oldest items (a deep offset or cursor), for information;
 - read by id: an item from the middle of the collection.
 
-Cases: WAYSCloud contacts (the engine's generic list, ``page``/``per_page``),
+Cases: WAYSCloud IoT devices (the engine's generic list, ``page``/``page_size``), WAYSCloud contacts (a pack list),
 G4FAgent projects (a pack list, ``limit``/``cursor`` offset) and Polykomos
 blueprints (a pack list, ``limit``/``starting_after``, newest first). Sizes
 alternate round by round; per operation and size the median of the rounds'
@@ -73,11 +73,16 @@ class Case:
 
 
 CASES = (
-    Case("WAYSCloud contacts", "wayscloud", "/v1/contacts", "/wayscloud/v1/contacts",
-         {"name": "Ola Nordmann", "type": "person", "email": "ola@example.com", "tags": ["vip"]},
+    Case("WAYSCloud IoT devices", "wayscloud", "/v1/iot/devices", "/wayscloud/v1/iot/devices",
+         {"name": "Temperature Sensor A", "description": "bench device"},
+         "/wayscloud/v1/iot/devices", {"page_size": str(PAGE)}, "/wayscloud/v1/iot/devices/{id}",
+         lambda body: list(body["devices"]), lambda body: str(body["device_id"]),
+         lambda n, rid: {"page": str(max(1, n // PAGE))}, kind="generic list"),
+    Case("WAYSCloud contacts", "wayscloud", "contacts/contacts", "/wayscloud/v1/contacts",
+         {"name": "Ola Nordmann", "type": "person", "email": "ola@example.com"},
          "/wayscloud/v1/contacts", {"per_page": str(PAGE)}, "/wayscloud/v1/contacts/{id}",
          lambda body: list(body["contacts"]), lambda body: str(body["id"]),
-         lambda n, rid: {"page": str(max(1, n // PAGE))}, kind="generic list"),
+         lambda n, rid: {"page": str(max(1, n // PAGE))}),
     Case("G4FAgent projects", "g4fagent", "/projects", "/g4fagent/api/v1/projects", {"name": "bench project"},
          "/g4fagent/api/v1/projects", {"limit": str(PAGE)}, "/g4fagent/api/v1/projects/{id}",
          lambda body: list(body["items"]), lambda body: str(body["project"]["id"]),
