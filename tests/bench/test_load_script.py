@@ -59,7 +59,7 @@ def test_quick_scaling_reports_every_case_operation_and_size(tmp_path: Path) -> 
     stdout, figures = run_script("scaling.py", "--quick", "--json", str(tmp_path / "scaling.json"))
     cells = {(f["case"], f["operation"], f["size"]) for f in figures}
     cases = {f["case"] for f in figures}
-    assert len(cases) == 3 and len(cells) == 3 * 3 * 2
+    assert len(cases) == 4 and len(cells) == 4 * 3 * 2
     assert all(f["median_ms"] > 0 for f in figures)
     # Each list page holds what was asked for: 50 items, whichever the size.
     assert all(f["items"] == 50 for f in figures if f["operation"] != "read by id"), figures
