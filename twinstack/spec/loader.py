@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import yaml
 
 from twinstack.errors import StartupError
 
@@ -33,6 +32,9 @@ def _parse_chunk(chunk: str) -> Any:
         return orjson.loads(chunk)
     except orjson.JSONDecodeError:
         pass
+    # Most documents are JSON: the YAML parser is loaded only for one that is not.
+    import yaml
+
     try:
         return yaml.safe_load(chunk)
     except yaml.YAMLError:
