@@ -112,10 +112,12 @@ def delete(account: Account, caller: Caller, instance: Record) -> Record:
     """Start deleting a ``rented`` instance; its ``delete_instance`` task."""
     if instance.get("status") != instances.RENTED:
         raise TwinError(f"VM is not in 'rented' status: {instance.get('status')}", code="invalid_state", status=400)
-    instance["status"] = instances.TERMINATING
-    instances.save(account, instance)
     params = {"vm_uuid": instance["uuid"], "host_id": instance["host_id"], "vmid": instance["vmid"]}
-    return queue(account, "delete_instance", str(instance["uuid"]), params, caller)
+    with account.store.transaction():
+        # One transaction, so an instance is never left terminating without the task that ends it.
+        instance["status"] = instances.TERMINATING
+        instances.save(account, instance)
+        return queue(account, "delete_instance", str(instance["uuid"]), params, caller)
 
 
 def _no_capacity(account: Account, plan: LaunchPlan) -> Conflict:
