@@ -33,6 +33,8 @@ class Synth:
     def __init__(self, doc: dict[str, Any], validators: SchemaValidators) -> None:
         self.doc = doc
         self._validators = validators
+        self.checked: Any = None
+        """The last value a top-level ``shape`` found valid as it was (so a renderer need not check it again)."""
         self._owned: set[int] = set()
         """Ids of the document's own objects: they live as long as the document, so caches may key on them."""
         self._own(doc)
@@ -230,6 +232,8 @@ class Synth:
         if not schema:
             return value
         if self.valid(schema, value):
+            if depth == 0:
+                self.checked = value
             return value
         if depth > 12:
             return value if self.valid(schema, value) else self.generate(schema, seed, name, depth, now)
