@@ -21,26 +21,18 @@ from collections.abc import Awaitable, Collection, Iterable, Iterator, Mapping, 
 from contextlib import contextmanager
 from typing import Any
 
-import orjson
-
 from twinstack.store._counters import add_within
 from twinstack.store._index import (
     base_collection, build_index, find_statement, index_rows, matching, rebuild_indexes, write_index,
+)
+from twinstack.store._rows import (
+    CREDENTIAL_COLUMNS, copied, credential_from, credential_row, dumps, loads, tenant_from,
 )
 from twinstack.store._schema import DERIVED, SCHEMA, TABLES
 from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
 from twinstack.store.base import JOB_LEASE_SECONDS, Bounds, Credential, Job, Page, Where
 
-_CRED_COLS = "token_hash, tenant, service, kind, label, scopes, schemes, data, created_at, expires_at, revoked_at"
 _JOB_COLS = "id, due_at, kind, service, tenant, payload"
-
-
-def dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
-def loads(text: str | None) -> Any:
-    return None if text is None else orjson.loads(text)
 
 
 JOURNAL_KEPT = 100_000
@@ -360,20 +352,20 @@ class SqlStore:
 
     def get_tenant(self, tenant_id: str) -> dict[str, Any] | None:
         rows = self._fetch(self._q("SELECT id, name, created_at, data FROM tenants WHERE id=?"), (tenant_id,))
-        return _tenant(rows[0]) if rows else None
+        return tenant_from(rows[0]) if rows else None
 
     def list_tenants(self) -> builtins.list[dict[str, Any]]:
-        return [_tenant(r) for r in self._fetch("SELECT id, name, created_at, data FROM tenants ORDER BY created_at, id")]
+        return [tenant_from(r) for r in self._fetch("SELECT id, name, created_at, data FROM tenants ORDER BY created_at, id")]
 
     def add_credential(self, cred: Credential) -> None:
         self._exec(
             self._q(
-                f"INSERT INTO credentials ({_CRED_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE"
+                f"INSERT INTO credentials ({CREDENTIAL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (token_hash) DO UPDATE"
                 " SET tenant=excluded.tenant, service=excluded.service, kind=excluded.kind, label=excluded.label,"
                 " scopes=excluded.scopes, schemes=excluded.schemes, data=excluded.data, expires_at=excluded.expires_at,"
                 " revoked_at=excluded.revoked_at"
             ),
-            _cred_row(cred),
+            credential_row(cred),
         )
 
         self._cred_cache.clear()
@@ -388,20 +380,20 @@ class SqlStore:
         now = time.monotonic()
         hit = self._cred_cache.get(token_hash)
         if hit is not None and hit[0] > now:
-            return None if hit[1] is None else _copied(hit[1])
-        rows = self._fetch(self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE token_hash=?"), (token_hash,))
-        found = _cred(rows[0]) if rows else None
+            return None if hit[1] is None else copied(hit[1])
+        rows = self._fetch(self._q(f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE token_hash=?"), (token_hash,))
+        found = credential_from(rows[0]) if rows else None
         if len(self._cred_cache) > 10_000:
             self._cred_cache.clear()
         self._cred_cache[token_hash] = (now + CREDENTIAL_TTL, found)
-        return None if found is None else _copied(found)
+        return None if found is None else copied(found)
 
     def list_credentials(self, tenant: str, service: str) -> builtins.list[Credential]:
         rows = self._fetch(
-            self._q(f"SELECT {_CRED_COLS} FROM credentials WHERE tenant=? AND service=? ORDER BY created_at, token_hash"),
+            self._q(f"SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE tenant=? AND service=? ORDER BY created_at, token_hash"),
             (tenant, service),
         )
-        return [_cred(r) for r in rows]
+        return [credential_from(r) for r in rows]
 
     # kv --------------------------------------------------------------------------
     def kv_get(self, namespace: str, key: str) -> Any:
@@ -589,25 +581,3 @@ class SqlStore:
 
 class _OutOfBounds(Exception):
     """Rolls back an ``adjust`` whose field would cross a bound."""
-
-
-def _copied(c: Credential) -> Credential:
-    """A copy a caller may change (``dataclasses.replace`` costs several times more on this path)."""
-    return Credential(c.token_hash, c.tenant, c.service, c.kind, c.label, c.scopes, c.schemes, dict(c.data),
-                      c.created_at, c.expires_at, c.revoked_at)
-
-
-def _cred_row(c: Credential) -> tuple[Any, ...]:
-    return (
-        c.token_hash, c.tenant, c.service, c.kind, c.label,
-        None if c.scopes is None else dumps(c.scopes), None if c.schemes is None else dumps(c.schemes),
-        dumps(c.data), c.created_at, c.expires_at, c.revoked_at,
-    )
-
-
-def _cred(r: tuple[Any, ...]) -> Credential:
-    return Credential(r[0], r[1], r[2], r[3], r[4], loads(r[5]), loads(r[6]), loads(r[7]) or {}, r[8], r[9], r[10])
-
-
-def _tenant(r: tuple[Any, ...]) -> dict[str, Any]:
-    return {"id": r[0], "name": r[1], "created_at": r[2], "data": loads(r[3]) or {}}
