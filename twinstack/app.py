@@ -21,6 +21,8 @@ import orjson
 from twinstack.config import Settings
 from twinstack.control.plane import control_routes
 from twinstack.engine import pipeline
+from twinstack.engine.parts import Mount
+from twinstack.engine.twin import Twin
 from twinstack.errors import NotFound
 from twinstack.runtime import Runtime
 
@@ -47,6 +49,26 @@ class TwinstackApp:
             return
         scope["app"] = self.control
         runtime = self.control.state.runtime
+        if runtime.mounts:
+            found = mounted(runtime, scope)
+            if found is not None:
+                mount, twin, rest = found
+                started = time.perf_counter()
+                answered: list[int] = []
+                committed_send = _after_commit(self.control, send)
+
+                async def send_and_note(message: dict[str, Any]) -> None:
+                    if message["type"] == "http.response.start":
+                        answered.append(message["status"])
+                    await committed_send(message)
+
+                await mount.app(twin, scope, receive, send_and_note, rest)
+                runtime.journal.append({
+                    "method": scope["method"], "path": scope["path"], "status": answered[0] if answered else None,
+                    "service": twin.slug,
+                    "operation": mount.name, "duration_ms": pipeline.elapsed_ms(started), "at": time.time(),
+                })
+                return
         status, headers, body, ctype = await dispatch(runtime, Request(scope, receive))
         pending = runtime.store.committed()
         if pending is not None:
@@ -100,6 +122,22 @@ def create_app(settings: Settings | None = None) -> TwinstackApp:
     control = Starlette(routes=control_routes(), lifespan=lifespan)
     control.state.strict = settings.strict
     return TwinstackApp(control)
+
+
+def mounted(runtime: Runtime, scope: dict[str, Any]) -> tuple[Mount, Twin, str] | None:
+    """The raw HTTP mount a request is for, by path prefix or host, with the path below it."""
+    path = scope["path"]
+    host = ""
+    for key, value in scope["headers"]:
+        if key == b"host":
+            host = value.decode("latin-1").split(":")[0].lower()
+            break
+    for mount, twin in runtime.mounts:
+        if path == mount.prefix or path.startswith(mount.prefix + "/"):
+            return mount, twin, path[len(mount.prefix):] or "/"
+        if host and any(host == h or host.endswith("." + h) for h in mount.hosts):
+            return mount, twin, path
+    return None
 
 
 async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, str], bytes, str | None]:

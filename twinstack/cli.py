@@ -84,6 +84,13 @@ def banner(settings: Settings) -> None:
             creds = ", ".join(f"{k}={v}" for k, v in view["credentials"].get(slug, {}).items())
             print(f"  {slug:<12} {root}/{slug}{twin.spec.base_path}  {creds}", flush=True)
         print(f"  control      {root}/_twinstack/health", flush=True)
+        for twin in runtime.twins.values():
+            for mount in twin.pack.mounts:
+                print(f"  {mount.name:<12} {root}{mount.prefix}", flush=True)
+            for endpoint in twin.pack.endpoints:
+                address = endpoint.describe(runtime.settings)
+                if address is not None:
+                    print(f"  {endpoint.name:<12} {address}", flush=True)
         for engine, where in describe(runtime.settings):
             print(f"  {engine:<12} {where}", flush=True)
     finally:

@@ -14,6 +14,7 @@ from typing import Any
 from twinstack.config import Settings
 from twinstack.drivers.databases.servers import DatabaseServers
 from twinstack.engine.pack import Pack, check_pack, discover_packs
+from twinstack.engine.parts import Endpoint, Mount
 from twinstack.engine.tenants import DEFAULT_TENANT, Issuer
 from twinstack.engine.synth import Synth
 from twinstack.engine.twin import Twin
@@ -70,6 +71,11 @@ class Runtime:
     twins: dict[str, Twin]
     hosts: dict[str, Twin]
     journal: list[dict[str, Any]] = field(default_factory=list)
+    endpoints: dict[str, str] = field(default_factory=dict)
+    """Protocol endpoints open in this process, by name (``dns``, ``mqtt``), for health."""
+    mounts: list[tuple[Mount, Twin]] = field(default_factory=list)
+    """Raw HTTP beside the APIs (S3), in pack order."""
+    _opened: list[tuple[Endpoint, Twin]] = field(default_factory=list)
     _flusher: asyncio.Task[None] | None = None
 
     @classmethod
@@ -97,6 +103,7 @@ class Runtime:
             for kind, run in pack.jobs.items():
                 scheduler.register(kind, functools.partial(run, twin))
         runtime = cls(settings, store, clock, scheduler, twins, hosts)
+        runtime.mounts = [(mount, twin) for twin in twins.values() for mount in twin.pack.mounts]
         for twin in twins.values():
             if twin.pack.on_start is not None:
                 twin.pack.on_start(twin)
@@ -158,8 +165,21 @@ class Runtime:
         self.store.group_commits(loop)
         self.scheduler.start()
         self._flusher = loop.create_task(self._flush_loop())
+        for twin in self.twins.values():
+            for endpoint in twin.pack.endpoints:
+                address = await endpoint.start(twin)
+                self._opened.append((endpoint, twin))
+                if address is not None:
+                    self.endpoints[endpoint.name] = address
 
     async def stop(self) -> None:
+        for endpoint, twin in reversed(self._opened):
+            try:
+                await endpoint.stop(twin)
+            except Exception:  # one endpoint failing to close must not keep the state from being closed
+                log.exception("%s: closing the %s endpoint failed", twin.slug, endpoint.name)
+        self._opened.clear()
+        self.endpoints.clear()
         await self.scheduler.stop()
         if self.settings.database_servers is not None:
             await asyncio.to_thread(self.settings.database_servers.stop)

@@ -41,8 +41,11 @@ async def health(request: Request) -> Response:
     s = rt.settings
     host = request.headers.get("host") or f"{s.host}:{s.port}"
     http = f"{request.url.scheme}://{host}"
-    # Only endpoints something really answers on are listed (S3, DNS and MQTT come with their packs).
+    # Only endpoints something really answers on are listed.
     endpoints: dict[str, Any] = {"http": http}
+    for mount, _twin in rt.mounts:
+        endpoints[mount.name] = http + mount.prefix
+    endpoints.update(rt.endpoints)
     if s.database_servers is not None:
         endpoints.update(s.database_servers.endpoints())
     return _json(

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from twinstack.engine.context import RequestContext
+    from twinstack.engine.parts import Endpoint, Mount
     from twinstack.engine.security import Principal, RequestView
     from twinstack.errors import TwinError, ValidationFailed
     from twinstack.spec.model import Operation
@@ -125,6 +126,10 @@ class Pack:
     """Seeds a new tenant's starting state (default projects, users...)."""
     controls: dict[str, Control] = field(default_factory=dict)
     """Extra ``/_twinstack/<slug>/<name>`` controls for what only the outside world causes."""
+    endpoints: tuple[Endpoint, ...] = ()
+    """Protocol servers opened beside HTTP (DNS, MQTT), listed in health and printed at start."""
+    mounts: tuple[Mount, ...] = ()
+    """Raw HTTP answered beside the API on the same port, by path prefix or host (S3)."""
     request_id: Callable[[], str] = field(default_factory=lambda: request_ids("req_"))
     """Makes the id sent as ``X-Request-Id`` (and in bodies, see ``request_id_field``)."""
     request_id_field: str | None = None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from twinstack.engine.pack import Pack
 from twinstack.packs.g4fagent import access, credentials, errors, seed_fixes
-from twinstack.packs.g4fagent.handlers import HANDLERS, INDEXES
+from twinstack.packs.g4fagent.handlers import PARTS
 
 PACK = Pack(
     slug="g4fagent",
@@ -20,6 +20,9 @@ PACK = Pack(
     credentials=credentials.issue,
     authorize=access.authorize,
     patch_document=seed_fixes.patch,
-    handlers=HANDLERS,
-    indexes=INDEXES,
+    handlers=PARTS.handlers,
+    indexes=PARTS.indexes,
+    jobs=PARTS.jobs,
+    controls=PARTS.controls,
+    on_reset=PARTS.reset_all,
 )

@@ -9,7 +9,7 @@ from twinstack.engine.pack import Pack
 from twinstack.packs.odin.access import authorize
 from twinstack.packs.odin.auth import extract_credential, scope_of
 from twinstack.packs.odin.errors import render_error
-from twinstack.packs.odin.handlers import HANDLERS
+from twinstack.packs.odin.handlers import PARTS
 from twinstack.packs.odin.tenancy import seed_tenant, tenant_credentials
 
 SEED = Path(__file__).parent / "seed" / "odin-cortex.openapi.json"
@@ -43,6 +43,10 @@ PACK = Pack(
     extract=extract_credential,
     scopes={op: [scope] for op, tags in _OPERATIONS.items() if (scope := scope_of(op, tags)) is not None},
     authorize=authorize,
-    handlers=HANDLERS,
+    handlers=PARTS.handlers,
+    indexes=PARTS.indexes,
+    jobs=PARTS.jobs,
+    controls=PARTS.controls,
+    on_reset=PARTS.reset_all,
 )
 """The odin twin."""

@@ -8,14 +8,21 @@ from pathlib import Path
 from twinstack.engine.pack import Pack
 from twinstack.packs.wayscloud.auth import extract, on_tenant, tenant_credentials
 from twinstack.packs.wayscloud.errors import render_error, validation_status
+from twinstack.engine.twin import Twin
 from twinstack.packs.wayscloud.blobs import drop_all
-from twinstack.packs.wayscloud.handlers.gpu_studio import set_gpu_tier
-from twinstack.packs.wayscloud.handlers import HANDLERS, INDEXES, JOBS
+from twinstack.packs.wayscloud.handlers import PARTS
 from twinstack.packs.wayscloud.permissions import operation_scopes
 from twinstack.packs.wayscloud.seed_fixes import adapt_body, patch_document
 
 SEED = Path(__file__).parent / "seed" / "wayscloud.openapi.json"
 _DOC = json.loads(SEED.read_text(encoding="utf-8"))
+
+
+def release(twin: Twin) -> None:
+    """Before a reset: the files kept for real, then what each service module owns outside the state."""
+    drop_all(twin)
+    PARTS.reset_all(twin)
+
 
 PACK = Pack(
     slug="wayscloud",
@@ -33,12 +40,14 @@ PACK = Pack(
     extract=extract,
     on_tenant=on_tenant,
     scopes=operation_scopes(_DOC),
-    indexes=INDEXES,
-    handlers=HANDLERS,
-    jobs=JOBS,
-    # What only the vendor's billing decides: a customer's GPU Studio tier.
-    controls={"gpu-tier": set_gpu_tier},
-    on_reset=drop_all,
+    indexes=PARTS.indexes,
+    handlers=PARTS.handlers,
+    jobs=PARTS.jobs,
+    # What only the outside world causes (a customer's GPU Studio tier, set by the vendor's billing...).
+    controls=PARTS.controls,
+    endpoints=PARTS.endpoints,
+    mounts=PARTS.mounts,
+    on_reset=release,
     # Paths the official clients call that the document omits, and their spellings of bodies.
     patch_document=patch_document,
     adapt_body=adapt_body,

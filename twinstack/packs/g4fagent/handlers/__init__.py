@@ -1,29 +1,14 @@
-"""Operation overrides, one module per spec tag, merged into the pack's dispatch table, and the indexes they use."""
+"""Operation overrides of the g4fagent twin, one module per document tag.
+
+Each module here declares what it adds (``HANDLERS``, ``INDEXES``, ``JOBS``, ``CONTROLS``,
+``ENDPOINTS``, ``MOUNTS``, ``ON_RESET``); they are gathered by scanning this package, so a new
+module touches no shared list (``twinstack.engine.parts``). Every operation not handled here is
+served by the engine's generic twin.
+"""
 
 from __future__ import annotations
 
-from twinstack.engine.pack import Handler, merge_handlers
-from twinstack.packs.g4fagent.audit import EVENTS
-from twinstack.packs.g4fagent.handlers import (
-    auth_identity,
-    core_public,
-    notifications_audit_admin,
-    projects,
-    sessions_messages_runs,
-)
-from twinstack.packs.g4fagent.users import USERS
+from twinstack.engine.parts import Parts, collect_parts
 
-HANDLERS: dict[str, Handler] = merge_handlers(
-    core_public.HANDLERS,
-    auth_identity.HANDLERS,
-    projects.HANDLERS,
-    sessions_messages_runs.HANDLERS,
-    notifications_audit_admin.HANDLERS,
-)
-
-INDEXES: dict[str, tuple[str, ...]] = dict(
-    family.index() for family in (projects.PROJECTS, projects.SESSIONS, USERS, EVENTS)
-)
-"""What the handlers look resources up by, for ``Pack.indexes``."""
-
-__all__ = ["HANDLERS", "INDEXES"]
+PARTS: Parts = collect_parts(__name__)
+"""Everything the handler modules declare, merged."""

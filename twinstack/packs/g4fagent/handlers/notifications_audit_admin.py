@@ -90,3 +90,6 @@ HANDLERS: dict[str, Handler] = {
     "delete_admin_users_user_id": delete_admin_users_user_id,
     "get_audit": get_audit,
 }
+
+INDEXES: dict[str, tuple[str, ...]] = dict(family.index() for family in (USERS, audit.EVENTS))
+"""What these handlers look resources up by."""

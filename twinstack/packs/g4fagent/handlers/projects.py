@@ -84,3 +84,6 @@ HANDLERS: dict[str, Handler] = {
     "patch_projects_project_id": patch_projects_project_id,
     "delete_projects_project_id": delete_projects_project_id,
 }
+
+INDEXES: dict[str, tuple[str, ...]] = dict(family.index() for family in (PROJECTS, SESSIONS))
+"""What these handlers look resources up by."""

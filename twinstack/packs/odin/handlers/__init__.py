@@ -1,12 +1,14 @@
-"""ODIN Cortex operation overrides, one module per document tag, keyed by operationId.
+"""Operation overrides of the odin twin, one module per document tag.
 
-Every operation not named here is served by the engine's generic twin.
+Each module here declares what it adds (``HANDLERS``, ``INDEXES``, ``JOBS``, ``CONTROLS``,
+``ENDPOINTS``, ``MOUNTS``, ``ON_RESET``); they are gathered by scanning this package, so a new
+module touches no shared list (``twinstack.engine.parts``). Every operation not handled here is
+served by the engine's generic twin.
 """
 
 from __future__ import annotations
 
-from twinstack.engine.pack import Handler, merge_handlers
-from twinstack.packs.odin.handlers import api_keys, auth, health, projects
+from twinstack.engine.parts import Parts, collect_parts
 
-HANDLERS: dict[str, Handler] = merge_handlers(health.HANDLERS, auth.HANDLERS, api_keys.HANDLERS, projects.HANDLERS)
-"""operationId -> override."""
+PARTS: Parts = collect_parts(__name__)
+"""Everything the handler modules declare, merged."""

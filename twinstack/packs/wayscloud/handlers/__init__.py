@@ -1,42 +1,13 @@
-"""Operation overrides of the wayscloud twin, one module per document tag, merged by operationId; their indexes."""
+"""Operation overrides of the wayscloud twin, one module per document tag.
+
+Each module here declares what it adds (``HANDLERS``, ``INDEXES``, ``JOBS``, ``CONTROLS``,
+``ENDPOINTS``, ``MOUNTS``, ``ON_RESET``); they are gathered by scanning this package, so a new
+service module touches no shared list (``twinstack.engine.parts``).
+"""
 
 from __future__ import annotations
 
-from twinstack.engine.pack import Handler, PackJob, merge_handlers
-from twinstack.packs.wayscloud import apps as app_runtime
-from twinstack.packs.wayscloud import contacts as contact_book
-from twinstack.packs.wayscloud.handlers import account, databases, dns, ip_intelligence, sms_keywords, vps, vps_backups
-from twinstack.packs.wayscloud import gpu_studio as gpu_runtime
-from twinstack.packs.wayscloud import speech as speech_runtime
-from twinstack.packs.wayscloud.handlers import apps, contacts, gpu_studio, regions, speech
+from twinstack.engine.parts import Parts, collect_parts
 
-HANDLERS: dict[str, Handler] = merge_handlers(
-    account.HANDLERS,
-    apps.HANDLERS,
-    contacts.HANDLERS,
-    databases.HANDLERS,
-    dns.HANDLERS,
-    gpu_studio.HANDLERS,
-    ip_intelligence.HANDLERS,
-    regions.HANDLERS,
-    sms_keywords.HANDLERS,
-    speech.HANDLERS,
-    vps.HANDLERS,
-    vps_backups.HANDLERS,
-)
-
-INDEXES: dict[str, tuple[str, ...]] = {
-    **databases.INDEXES,
-    **vps.INDEXES,
-    **vps_backups.INDEXES,
-    **contact_book.INDEXES,
-    **app_runtime.INDEXES,
-    **gpu_runtime.INDEXES,
-    **speech_runtime.INDEXES,
-}
-"""What the handlers look resources up by, for ``Pack.indexes``."""
-
-JOBS: dict[str, PackJob] = {
-    **vps_backups.JOBS,
-}
-"""Durable jobs of the handlers, by kind, for ``Pack.jobs``."""
+PARTS: Parts = collect_parts(__name__)
+"""Everything the handler modules declare, merged."""

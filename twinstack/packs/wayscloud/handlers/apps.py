@@ -291,3 +291,6 @@ HANDLERS: dict[str, Handler] = {
     "configureAppAutoDeploy": configure_app_auto_deploy,
     "rotateAppAutoDeploySecret": rotate_app_auto_deploy_secret,
 }
+
+INDEXES = runtime.INDEXES
+"""What these handlers look resources up by."""

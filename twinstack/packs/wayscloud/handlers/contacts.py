@@ -196,3 +196,6 @@ HANDLERS: dict[str, Handler] = {
     "addGroupMembers": add_group_members,
     "removeGroupMember": remove_group_member,
 }
+
+INDEXES = book.INDEXES
+"""What these handlers look resources up by."""

@@ -161,3 +161,9 @@ HANDLERS: dict[str, Handler] = {
     "cancelGpuJob": cancel_gpu_job,
     "downloadGpuFile": download_gpu_file,
 }
+
+INDEXES = studio.INDEXES
+"""What these handlers look resources up by."""
+
+CONTROLS = {"gpu-tier": set_gpu_tier}
+"""What only the vendor's billing decides: a customer's GPU Studio tier."""

@@ -164,3 +164,6 @@ HANDLERS: dict[str, Handler] = {
     "uploadTranscriptAudio": upload_transcript_audio,
     "downloadTranscriptArtifact": download_transcript_artifact,
 }
+
+INDEXES = stt.INDEXES
+"""What these handlers look resources up by."""

@@ -1,0 +1,116 @@
+"""What a pack's modules declare, gathered into one table: handlers, indexes, jobs, controls, protocol endpoints.
+
+A big pack is split by spec tag into many modules. Each may declare, at module
+level, any of ``HANDLERS`` (operationId -> handler), ``INDEXES`` (collection ->
+fields), ``JOBS`` (kind -> job), ``CONTROLS`` (name -> control), ``ENDPOINTS``
+(protocol servers such as DNS or MQTT), ``MOUNTS`` (raw HTTP beside the API,
+such as S3) and ``ON_RESET`` (callables run before a reset). ``collect_parts``
+scans a package's modules, so adding a service module touches no shared list.
+A name claimed twice (an operation, a job kind, a control, an endpoint) fails
+at import; index fields of one collection are united.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from twinstack.errors import StartupError
+
+if TYPE_CHECKING:
+    from twinstack.config import Settings
+    from twinstack.engine.pack import Control, Handler, PackJob
+    from twinstack.engine.twin import Twin
+
+MountApp = Callable[["Twin", "dict[str, Any]", Any, Any, str], Awaitable[None]]
+"""``(twin, ASGI scope, receive, send, path below the mount)``: answers one raw HTTP request."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A protocol server a pack opens beside HTTP (DNS, MQTT), started and stopped with the server process."""
+
+    name: str
+    """Its key under ``endpoints`` in ``/_twinstack/health`` (``"dns"``, ``"mqtt"``)."""
+    describe: Callable[[Settings], str | None]
+    """The address it will have under these settings, printed at start; None when the settings disable it."""
+    start: Callable[[Twin], Awaitable[str | None]]
+    """Opens it once the state is open; returns the address it answers on (None: disabled). Runs in every
+    server process: an endpoint that must exist once (a port only one process may hold) decides that itself."""
+    stop: Callable[[Twin], Awaitable[None]]
+    """Closes it; called once per successful ``start``, before the state is closed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """Raw HTTP served beside the API on the same port (S3): no document, no pipeline, the pack answers."""
+
+    name: str
+    """Its key under ``endpoints`` in ``/_twinstack/health`` (``"s3"``)."""
+    prefix: str
+    """Path prefix that reaches it (``"/wayscloud-s3"``); the mount sees the path below it."""
+    app: MountApp
+    hosts: tuple[str, ...] = ()
+    """Host names that reach it with no prefix; ``<anything>.<host>`` too (S3 virtual-host style)."""
+
+
+@dataclass(slots=True)
+class Parts:
+    """The merged declarations of a package's modules."""
+
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    indexes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    jobs: dict[str, PackJob] = field(default_factory=dict)
+    controls: dict[str, Control] = field(default_factory=dict)
+    endpoints: tuple[Endpoint, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    on_reset: tuple[Callable[[Twin], None], ...] = ()
+
+    def add(self, module: Any) -> None:
+        where = getattr(module, "__name__", "?")
+        _merge(self.handlers, getattr(module, "HANDLERS", {}), "operation", where)
+        _merge(self.jobs, getattr(module, "JOBS", {}), "job kind", where)
+        _merge(self.controls, getattr(module, "CONTROLS", {}), "control", where)
+        for collection, fields in getattr(module, "INDEXES", {}).items():
+            known = self.indexes.get(collection, ())
+            self.indexes[collection] = known + tuple(f for f in fields if f not in known)
+        self.endpoints = _named(self.endpoints, getattr(module, "ENDPOINTS", ()), where)
+        self.mounts = _named(self.mounts, getattr(module, "MOUNTS", ()), where)
+        self.on_reset += tuple(getattr(module, "ON_RESET", ()))
+
+    def reset_all(self, twin: Twin) -> None:
+        """Every module's ``ON_RESET``, in module order (for ``Pack.on_reset``)."""
+        for release in self.on_reset:
+            release(twin)
+
+
+def collect_parts(package: str, extra: Iterable[Any] = ()) -> Parts:
+    """Merge the declarations of every module of ``package`` (sorted by name), then of ``extra`` modules."""
+    root = importlib.import_module(package)
+    parts = Parts()
+    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
+        if info.name.startswith("_") or info.ispkg:
+            continue
+        parts.add(importlib.import_module(f"{package}.{info.name}"))
+    for module in extra:
+        parts.add(module)
+    return parts
+
+
+def _merge(into: dict[str, Any], table: dict[str, Any], what: str, where: str) -> None:
+    twice = sorted(set(into) & set(table))
+    if twice:
+        raise StartupError(f"{what}(s) declared twice: {', '.join(twice)}", where)
+    into.update(table)
+
+
+def _named(have: tuple[Any, ...], more: Iterable[Any], where: str) -> tuple[Any, ...]:
+    out = list(have)
+    for item in more:
+        if any(known.name == item.name for known in out):
+            raise StartupError(f"endpoint {item.name!r} declared twice", where)
+        out.append(item)
+    return tuple(out)
