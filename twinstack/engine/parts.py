@@ -4,7 +4,9 @@ A big pack is split by spec tag into many modules. Each may declare, at module
 level, any of ``HANDLERS`` (operationId -> handler), ``INDEXES`` (collection ->
 fields), ``JOBS`` (kind -> job), ``CONTROLS`` (name -> control), ``ENDPOINTS``
 (protocol servers such as DNS or MQTT), ``MOUNTS`` (raw HTTP beside the API,
-such as S3) and ``ON_RESET`` (callables run before a reset). ``collect_parts``
+such as S3), ``ON_RESET`` (callables run before a reset), ``DOCUMENT_PATCHES``
+(additions to the served copy of the document) and ``BODY_ADAPTERS`` (an
+official client's spelling of a request body in the document's terms). ``collect_parts``
 scans a package's modules, so adding a service module touches no shared list.
 A name claimed twice (an operation, a job kind, a control, an endpoint) fails
 at import; index fields of one collection are united.
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from twinstack.config import Settings
     from twinstack.engine.pack import Control, Handler, PackJob
     from twinstack.engine.twin import Twin
+    from twinstack.spec.model import Operation
 
 MountApp = Callable[["Twin", "dict[str, Any]", Any, Any, str], Awaitable[None]]
 """``(twin, ASGI scope, receive, send, path below the mount)``: answers one raw HTTP request."""
@@ -68,6 +71,8 @@ class Parts:
     endpoints: tuple[Endpoint, ...] = ()
     mounts: tuple[Mount, ...] = ()
     on_reset: tuple[Callable[[Twin], None], ...] = ()
+    document_patches: tuple[Callable[[dict[str, Any]], None], ...] = ()
+    body_adapters: tuple[Callable[[Operation, Any], Any], ...] = ()
 
     def add(self, module: Any) -> None:
         where = getattr(module, "__name__", "?")
@@ -80,23 +85,35 @@ class Parts:
         self.endpoints = _named(self.endpoints, getattr(module, "ENDPOINTS", ()), where)
         self.mounts = _named(self.mounts, getattr(module, "MOUNTS", ()), where)
         self.on_reset += tuple(getattr(module, "ON_RESET", ()))
+        self.document_patches += tuple(getattr(module, "DOCUMENT_PATCHES", ()))
+        self.body_adapters += tuple(getattr(module, "BODY_ADAPTERS", ()))
 
     def reset_all(self, twin: Twin) -> None:
         """Every module's ``ON_RESET``, in module order (for ``Pack.on_reset``)."""
         for release in self.on_reset:
             release(twin)
 
+    def patch_document(self, doc: dict[str, Any]) -> None:
+        """Every module's ``DOCUMENT_PATCHES``, in module order (for ``Pack.patch_document``)."""
+        for patch in self.document_patches:
+            patch(doc)
 
-def collect_parts(package: str, extra: Iterable[Any] = ()) -> Parts:
-    """Merge the declarations of every module of ``package`` (sorted by name), then of ``extra`` modules."""
-    root = importlib.import_module(package)
+    def adapt_body(self, op: Operation, body: Any) -> Any:
+        """A body through every module's ``BODY_ADAPTERS`` (for ``Pack.adapt_body``); each leaves what is not
+        its operation's unchanged."""
+        for adapter in self.body_adapters:
+            body = adapter(op, body)
+        return body
+
+
+def collect_parts(*packages: str) -> Parts:
+    """Merge the declarations of every module of each package in turn, modules sorted by name."""
     parts = Parts()
-    for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
-        if info.name.startswith("_") or info.ispkg:
-            continue
-        parts.add(importlib.import_module(f"{package}.{info.name}"))
-    for module in extra:
-        parts.add(module)
+    for package in packages:
+        root = importlib.import_module(package)
+        for info in sorted(pkgutil.iter_modules(root.__path__), key=lambda i: i.name):
+            if not info.name.startswith("_") and not info.ispkg:
+                parts.add(importlib.import_module(f"{package}.{info.name}"))
     return parts
 
 

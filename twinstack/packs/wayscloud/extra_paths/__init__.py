@@ -2,5 +2,5 @@
 
 Each module adds its paths to the parsed copy of the seed (``Pack.patch_document``), as pack operations
 with an ``operationId`` and schemas taken from what the clients send and read; they are served, validated
-and fuzzed like the document's own. ``seed_fixes.DOCUMENT_PATCHES`` lists them.
+and fuzzed like the document's own. Each declares ``DOCUMENT_PATCHES``; ``seed_fixes`` gathers them.
 """

@@ -42,3 +42,6 @@ def add_dashboard_paths(doc: dict[str, Any]) -> None:
         op["operationId"] = op_id
         op["summary"] = f"{op.get('summary') or op_id} (dashboard path of the official clients)"
         paths.setdefault(f"{DASHBOARD}{tail}", {})[method] = op
+
+DOCUMENT_PATCHES = (add_dashboard_paths,)
+"""Added to the served document (``seed_fixes``)."""

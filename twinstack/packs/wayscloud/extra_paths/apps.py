@@ -56,3 +56,6 @@ def patch(doc: dict[str, Any]) -> None:
         "post": _operation("rotateAppAutoDeploySecret", "Rotate the GitHub webhook secret"),
     }
     doc["paths"][f"{base}/rotate-secret"]["post"]["responses"]["409"] = _json(_ERROR, "No repository connected")
+
+DOCUMENT_PATCHES = (patch,)
+"""Added to the served document (``seed_fixes``)."""

@@ -59,3 +59,6 @@ def patch(doc: dict[str, Any]) -> None:
             "401": _error("Invalid or missing API key"), "404": _error("Artifact not found"),
         },
     }}
+
+DOCUMENT_PATCHES = (patch,)
+"""Added to the served document (``seed_fixes``)."""

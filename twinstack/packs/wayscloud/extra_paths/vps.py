@@ -98,3 +98,6 @@ def patch(doc: dict[str, Any]) -> None:
         "deleteVpsFirewallRule", "Remove a VPS firewall rule", {"200": _json(action), "404": not_found},
         parameters=[_VPS_ID, {"name": "rule_id", "in": "path", "required": True, "schema": {"type": "string"}}],
     )}
+
+DOCUMENT_PATCHES = (patch,)
+"""Added to the served document (``seed_fixes``)."""

@@ -294,3 +294,5 @@ HANDLERS: dict[str, Handler] = {
 
 INDEXES = runtime.INDEXES
 """What these handlers look resources up by."""
+
+DOCUMENT_PATCHES = (patch_document,)

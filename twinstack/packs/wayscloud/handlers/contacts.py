@@ -199,3 +199,5 @@ HANDLERS: dict[str, Handler] = {
 
 INDEXES = book.INDEXES
 """What these handlers look resources up by."""
+
+DOCUMENT_PATCHES = (patch_document,)
