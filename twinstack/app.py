@@ -7,6 +7,7 @@ follow. ``/_twinstack/`` is the control plane and never a service path.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import time
@@ -21,6 +22,7 @@ import orjson
 from twinstack.config import Settings
 from twinstack.control.plane import control_routes
 from twinstack.engine import pipeline
+from twinstack.engine.context import Body
 from twinstack.engine.parts import Mount
 from twinstack.engine.twin import Twin
 from twinstack.errors import NotFound
@@ -77,12 +79,41 @@ class TwinstackApp:
             except Exception:
                 log.exception("commit failed; the request is answered as failed")
                 status, headers, body, ctype = 500, {}, _COMMIT_FAILED, "application/json"
-        raw_headers = [(b"content-length", str(len(body)).encode())]
+        raw_headers = [(b"content-length", str(len(body)).encode())] if isinstance(body, bytes) else []
         if ctype:
             raw_headers.append((b"content-type", ctype.encode()))
         raw_headers.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+        if isinstance(body, bytes):
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+        else:
+            await stream(body, receive, send)
+
+
+async def stream(chunks: AsyncIterator[bytes], receive: Any, send: Any) -> None:
+    """Send chunks as they come; stop, and close the iterator, as soon as the client goes away."""
+
+    async def pump() -> None:
+        async for chunk in chunks:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def gone() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    sender, watcher = asyncio.ensure_future(pump()), asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait((sender, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sender, watcher):
+            task.cancel()
+        await asyncio.gather(sender, watcher, return_exceptions=True)
+        close = getattr(chunks, "aclose", None)
+        if close is not None:
+            await close()
+    if sender.done() and not sender.cancelled() and sender.exception() is not None:
+        log.error("a streamed response failed", exc_info=sender.exception())
 
 
 _COMMIT_FAILED = orjson.dumps({"error": "internal_error", "message": "The state could not be saved; nothing was changed"})
@@ -140,7 +171,7 @@ def mounted(runtime: Runtime, scope: dict[str, Any]) -> tuple[Mount, Twin, str] 
     return None
 
 
-async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, str], bytes, str | None]:
+async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, str], Body, str | None]:
     started = time.perf_counter()
     scope = request.scope
     path = scope["path"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from twinstack.engine.state import SHARED_TENANT, Collection
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from twinstack.time.clock import Clock
 
 
+Body: TypeAlias = "bytes | AsyncIterator[bytes]"
+"""A response body: bytes sent at once, or chunks sent as they come (``text/event-stream``)."""
+
+
 @dataclass(slots=True)
 class Reply:
     """An explicit response: status, body and headers (the body is shaped to the document)."""
@@ -27,6 +32,10 @@ class Reply:
     content_type: str | None = None
     raw: bool = False
     """Send ``body`` (bytes or str) as is, without shaping to the schema."""
+    stream: AsyncIterator[bytes] | None = None
+    """Chunks sent one by one as the iterator yields them, with no length (Server-Sent Events, chunked
+    downloads). The iterator is closed when the client goes away; it must end on its own too (a bounded
+    wait), so that nothing streams forever. ``content_type`` defaults to ``text/event-stream``."""
 
 
 @dataclass(slots=True)

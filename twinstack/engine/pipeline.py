@@ -24,7 +24,7 @@ from starlette.requests import Request
 
 from twinstack.engine import generic
 from twinstack.engine.body import decode_body, decode_multipart, pick_media
-from twinstack.engine.context import Reply, RequestContext
+from twinstack.engine.context import Body, Reply, RequestContext
 from twinstack.engine.params import read_param
 from twinstack.engine.security import RequestView
 from twinstack.engine.tenants import DEFAULT_TENANT
@@ -34,8 +34,8 @@ from twinstack.errors import FieldIssue, MethodNotAllowed, NotFound, TwinError, 
 
 log = logging.getLogger("twinstack.pipeline")
 
-Result = tuple[int, dict[str, str], bytes, "str | None", str]
-"""status, headers, body, content type, operation id"""
+Result = tuple[int, dict[str, str], Body, "str | None", str]
+"""status, headers, body (bytes, or chunks to stream), content type, operation id"""
 
 
 async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:

@@ -16,7 +16,7 @@ import jwt
 import orjson
 import rstr
 
-from twinstack.engine.context import Reply, RequestContext
+from twinstack.engine.context import Body, Reply, RequestContext
 from twinstack.engine.envelope import _WRAPPERS, Envelope
 from twinstack.engine.filters import NOT_FILTERS
 from twinstack.engine.inference import Plan, infer
@@ -286,12 +286,15 @@ class Twin:
                 return status
         return declared[0] if declared else 200
 
-    def render(self, ctx: RequestContext, reply: Reply) -> tuple[int, dict[str, str], bytes, str | None]:
+    def render(self, ctx: RequestContext, reply: Reply) -> tuple[int, dict[str, str], Body, str | None]:
         op = ctx.operation
         status = reply.status or self.success_status(op)
         if not op.declared(status) and 200 <= status < 300:
             status = self.success_status(op)
         headers = dict(reply.headers)
+        if reply.stream is not None:
+            headers.setdefault("Cache-Control", "no-cache")
+            return status, headers, reply.stream, reply.content_type or "text/event-stream"
         if reply.raw:
             data = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
             return status, headers, data, reply.content_type or "application/octet-stream"
