@@ -69,6 +69,8 @@ class Twin:
         """Generic lifecycles of created resources (collection -> lifecycle, initial state)."""
         self.indexes: dict[str, tuple[str, ...]] = {}
         """Indexed fields by collection: the pack's, and each list's query filters on the resource's fields."""
+        self.memo: dict[str, Any] = {}
+        """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self._study()
         self._jwt_secret: str | None = None
 

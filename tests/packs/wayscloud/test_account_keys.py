@@ -102,3 +102,21 @@ def test_the_sdk_uses_a_created_key_as_token_or_api_key_until_it_is_revoked(
         assert raised.value.status_code == 401
     with pytest.raises(NotFoundError):
         sdk().delete(f"/v1/account/api-keys/{created['id']}")
+
+
+def test_the_key_list_shows_when_a_key_was_last_used_and_a_later_use_moves_it(
+    client: TestClient, tenant: Tenant, service_key: Callable[[str], dict[str, Any]]
+) -> None:
+    created = service_key("vps")
+
+    def listed() -> dict[str, Any]:
+        items = client.get(f"{API}/account/api-keys", headers=tenant.account).json()
+        return {item["id"]: item for item in items}[created["id"]]
+
+    assert "last_used_at" not in listed()
+    assert client.get(f"{API}/vps", headers=api_key(created["key"])).status_code == 200
+    first = listed()["last_used_at"]
+    assert client.post("/_twinstack/clock/advance", json={"seconds": 3600}).status_code == 200
+    assert client.get(f"{API}/vps", headers=bearer(created["key"])).status_code == 200
+    later = listed()["last_used_at"]
+    assert later > first

@@ -121,11 +121,12 @@ def is_active(cred: Credential, now: float) -> bool:
     return cred.revoked_at is None and (cred.expires_at is None or cred.expires_at > now)
 
 
-def key_item(cred: Credential, clock: Clock) -> dict[str, Any]:
+def key_item(cred: Credential, clock: Clock, last_used_at: float | None = None) -> dict[str, Any]:
     """The ``APIKeyItem`` the key list shows.
 
     Keys the document's examples show as ``null`` (``service`` of a PAT, an unused
     key's ``last_used_at``) are left out: the schema does not allow null there.
+    ``last_used_at`` is kept apart from the credential (``key_use``).
     """
     item: dict[str, Any] = {
         "id": cred.data.get("key_id"),
@@ -142,4 +143,6 @@ def key_item(cred: Credential, clock: Clock) -> dict[str, Any]:
         item["expires_at"] = clock.iso(cred.expires_at)
     if cred.revoked_at is not None:
         item["revoked_at"] = clock.iso(cred.revoked_at)
+    if last_used_at is not None:
+        item["last_used_at"] = clock.iso(last_used_at)
     return item

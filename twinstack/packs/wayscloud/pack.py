@@ -11,6 +11,7 @@ from twinstack.packs.wayscloud.errors import render_error, validation_status
 from twinstack.engine.twin import Twin
 from twinstack.packs.wayscloud.blobs import drop_all
 from twinstack.packs.wayscloud.handlers import PARTS
+from twinstack.packs.wayscloud.key_use import record_use
 from twinstack.packs.wayscloud.permissions import operation_scopes
 from twinstack.packs.wayscloud.seed_fixes import adapt_body, patch_document
 
@@ -38,6 +39,8 @@ PACK = Pack(
     validation_status=validation_status,
     credentials=tenant_credentials,
     extract=extract,
+    # Notes when each key was last used (``last_used_at`` in the key list).
+    authorize=record_use,
     on_tenant=on_tenant,
     scopes=operation_scopes(_DOC),
     indexes=PARTS.indexes,

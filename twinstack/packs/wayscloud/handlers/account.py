@@ -18,6 +18,7 @@ from twinstack.engine.tenants import Issuer
 from twinstack.errors import Conflict, NotFound, TwinError
 from twinstack.packs.wayscloud import account_services, ssh_keys
 from twinstack.packs.wayscloud.extra_paths.account import DOCUMENTED
+from twinstack.packs.wayscloud.key_use import last_used
 from twinstack.packs.wayscloud.keys import (
     CREATED_WARNING, account_keys, find_key, issue_pat, issue_service_key, key_item, revoke,
 )
@@ -32,7 +33,8 @@ async def get_account_profile(ctx: RequestContext) -> Any:
 
 
 async def list_api_keys(ctx: RequestContext) -> Any:
-    return [key_item(cred, ctx.clock) for cred in account_keys(ctx.store, ctx.tenant, ctx.slug)]
+    return [key_item(cred, ctx.clock, last_used(ctx.store, cred))
+            for cred in account_keys(ctx.store, ctx.tenant, ctx.slug)]
 
 
 async def create_service_key(ctx: RequestContext) -> Any:
