@@ -39,7 +39,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(data_dir=tmp_path / "state", speed="instant", strict=True, dns_port=0)
+    settings = Settings(data_dir=tmp_path / "state", speed="instant", strict=True, dns_port=0, mqtt_url="none")
     with TestClient(create_app(settings), raise_server_exceptions=True) as c:
         yield c
 
@@ -54,6 +54,8 @@ def make_client(tmp_path: Path) -> Iterator[Any]:
         kwargs.setdefault("speed", "instant")
         kwargs.setdefault("strict", True)
         kwargs.setdefault("dns_port", 0)
+        # No MQTT broker unless a test asks for one (``mqtt_url="embedded://127.0.0.1:<port>"``).
+        kwargs.setdefault("mqtt_url", "none")
         c = TestClient(create_app(Settings(**kwargs)), raise_server_exceptions=True)
         c.__enter__()
         opened.append(c)
@@ -82,7 +84,7 @@ class LiveServer:
         self.port = self.port or free_port()
         self.log_path = self.data_dir.parent / f"serve-{self.port}.log"
         cmd = [sys.executable, "-m", "twinstack", "serve", "--port", str(self.port), "--data-dir", str(self.data_dir),
-               "--dns-port", "0", *self.args]
+               "--dns-port", "0", "--mqtt-url", "none", *self.args]
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env, start_new_session=True)
