@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -118,8 +119,10 @@ class Webhooks:
     def update_endpoint(
         self, service: str, tenant: str, endpoint_id: str, *, url: str | None = None, events: list[str] | None = None,
         active: bool | None = None, headers: dict[str, str] | None = None, metadata: dict[str, Any] | None = None,
+        secret: str | None = None,
     ) -> Endpoint | None:
-        """Change what is given; None for an unknown or revoked endpoint. Pending retries go to the new URL."""
+        """Change what is given; None for an unknown or revoked endpoint. Pending retries go to the new URL
+        and are signed with the new ``secret``."""
         if url is not None:
             check_url(url)
         if events is not None:
@@ -134,6 +137,8 @@ class Webhooks:
             endpoint.metadata = endpoint.metadata if metadata is None else dict(metadata)
             if active is not None:
                 endpoint.status = "active" if active else "disabled"
+            if secret is not None:
+                self.endpoints.add(service, tenant, endpoint, secret)
             self.endpoints.save(service, tenant, endpoint, self.clock.now())
         return endpoint
 
@@ -167,16 +172,20 @@ class Webhooks:
     # -- events -----------------------------------------------------------------
     def emit(
         self, service: str, tenant: str, event_type: str, data: Any, *, event_id: str | None = None,
-        body: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None, only: Callable[[Endpoint], bool] | None = None,
     ) -> list[Delivery]:
         """Fan an event out to the tenant's active endpoints that take it; the new deliveries.
 
         Call it after the caller's write is committed (see the module docstring).
         The body sent is ``{"id", "type", "created_at", "data"}`` unless ``body``
-        gives the whole document to send instead.
+        gives the whole document to send instead. ``only`` narrows the endpoints
+        further (an API whose subscriptions belong to a project within the tenant).
         """
         settings = self.settings(service)
-        targets = [e for e in self.endpoints.list(service, tenant) if e.status == "active" and e.subscribes(event_type)]
+        targets = [
+            e for e in self.endpoints.list(service, tenant)
+            if e.status == "active" and e.subscribes(event_type) and (only is None or only(e))
+        ]
         if not targets:
             return []
         now = self.clock.now()
