@@ -26,6 +26,7 @@ from typing import Any
 
 from twinstack.engine.error_styles import FastAPI
 from twinstack.errors import TwinError, ValidationFailed
+from twinstack.packs.wayscloud.llm.catalogue import OPENAI_PATHS
 from twinstack.packs.wayscloud.permissions import service_of
 from twinstack.spec.model import Operation
 
@@ -37,9 +38,34 @@ _FASTAPI = FastAPI(members=("loc", "msg", "type"), enum_type="enum")
 
 def render_error(error: TwinError, status: int, request_id: str, schema: dict[str, Any] | None) -> dict[str, Any]:
     """The body for ``error`` sent with ``status``; ``schema`` is that status's declared schema, if any."""
+    if error.operation is not None and error.operation.path in OPENAI_PATHS:
+        return openai_error(error, status)
     if _is_validation_list(schema):
         return {"detail": validation_items(error)}
     return {"detail": detail_text(error, error.original_status or status, error.operation)}
+
+
+_OPENAI_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
+                 404: "invalid_request_error", 422: "invalid_request_error", 429: "rate_limit_error"}
+_OPENAI_CODES = {401: "invalid_api_key", 403: "insufficient_permissions", 404: "not_found", 429: "rate_limit_exceeded"}
+
+
+def openai_error(error: TwinError, status: int) -> dict[str, Any]:
+    """OpenAI's ``{"error": {"message", "type", "code", "param"}}``, as the LLM operations' examples show
+    (and as the ``openai`` package reads into its exceptions)."""
+    if status == 401:
+        message = "Invalid API key"
+    elif isinstance(error, ValidationFailed) and error.issues:
+        message = detail_text(error, status, error.operation)
+    else:
+        message = error.message
+    param = error.field
+    if isinstance(error, ValidationFailed) and error.issues:
+        first = error.issues[0]
+        param = ".".join(str(p) for p in first.path) or first.location
+    code = error.code if error.code not in ("bad_request", "validation_failed") else "validation_error"
+    return {"error": {"message": message, "type": _OPENAI_TYPES.get(status, "api_error"),
+                      "code": _OPENAI_CODES.get(status, code), "param": param}}
 
 
 def validation_status(operation: Operation, error: ValidationFailed) -> int | None:
