@@ -87,17 +87,23 @@ def test_access_token_expires_after_an_hour(client: TestClient, tenant: Tenant) 
     assert_error(client.get(f"{API}/me", headers=tenant.headers), 401, "unauthorized")
 
 
-def test_logout_revokes_the_refresh_token_but_not_the_access_token(client: TestClient, tenant: Tenant) -> None:
+def test_logout_revokes_its_own_tokens_and_only_those(client: TestClient, tenant: Tenant) -> None:
+    second = login(client, tenant.email, tenant.password)
     response = client.post(f"{API}/auth/logout", headers=tenant.headers, json={"refresh_token": tenant.refresh_token})
     assert response.status_code == 200 and response.json() == {"ok": True}
     assert_error(client.post(f"{API}/auth/refresh", json={"refresh_token": tenant.refresh_token}), 401,
                  "invalid_refresh_token")
-    assert client.get(f"{API}/me", headers=tenant.headers).status_code == 200
+    assert_error(client.get(f"{API}/me", headers=tenant.headers), 401, "unauthorized")
+    # The same user's other login is untouched.
+    assert client.get(f"{API}/me", headers=bearer(second["access_token"])).status_code == 200
+    assert client.post(f"{API}/auth/refresh", json={"refresh_token": second["refresh_token"]}).status_code == 200
 
 
-def test_logout_accepts_an_empty_object(client: TestClient, tenant: Tenant) -> None:
+def test_logout_accepts_an_empty_object_and_ends_the_calling_token(client: TestClient, tenant: Tenant) -> None:
     response = client.post(f"{API}/auth/logout", headers=tenant.headers, json={})
     assert response.status_code == 200 and response.json() == {"ok": True}
+    assert_error(client.get(f"{API}/projects", headers=tenant.headers), 401, "unauthorized")
+    assert client.post(f"{API}/auth/refresh", json={"refresh_token": tenant.refresh_token}).status_code == 200
 
 
 def test_a_tenant_token_sees_only_its_own_projects(client: TestClient, tenant: Tenant) -> None:

@@ -52,6 +52,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 20_000
 """At most this many entries are visited by one tree listing or workspace walk."""
 GIT_DIR = ".git"
+DECODE_ROUNDS = 4
 
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -141,13 +142,20 @@ class Workspace:
         """The real location of ``path`` inside the workspace, or 400 ``invalid_path``.
 
         Symlinks are followed before the check, so a link pointing outside is
-        refused; a path that percent-decodes to something else must be inside
-        too (a client or proxy may decode it once more than the twin does).
+        refused; each percent-decoding of the path must be inside too (a client,
+        proxy or tool may decode it once or twice more than the twin does).
         """
         if not isinstance(path, str):
             raise invalid_path("path must be a string.")
-        for candidate in {path, unquote(path)}:
+        candidate = path
+        for _ in range(DECODE_ROUNDS):
             self._check(candidate, allow_root)
+            decoded = unquote(candidate)
+            if decoded == candidate:
+                break
+            candidate = decoded
+        else:
+            raise invalid_path("Path is percent-encoded too many times.")
         target = self._inside(path)
         if target == self.root and not allow_root:
             raise invalid_path("Path names the project root, not a file.")

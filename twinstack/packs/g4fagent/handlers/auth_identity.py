@@ -1,4 +1,10 @@
-"""Auth / Identity: password and API-key login, refresh-token rotation, logout, ``/me``."""
+"""Auth / Identity: password and API-key login, refresh-token rotation, logout, ``/me``.
+
+Logout ends the session it is called from: the access token of the call stops
+working at once (its ``jti`` is revoked) and so does the refresh token named
+in the body; the user's other tokens are left alone. Upstream leaves the access
+token valid until it expires; a client that logs out expects it gone.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +54,9 @@ async def post_auth_logout(ctx: RequestContext) -> dict[str, Any]:
     token = text(body_of(ctx, empty_ok=True), "refresh_token").strip()
     if token:
         tokens.revoke_refresh(ctx.twin, ctx.tenant, token)
+    jti = ctx.principal.claims.get("jti") if ctx.principal is not None else None
+    if jti:
+        ctx.twin.revoke_jti(str(jti))
     return {"ok": True}
 
 

@@ -1,7 +1,10 @@
 """Projects: create, list, read, patch and delete, in the API's envelopes, with audit events.
 
-The workspace folder and git repository behind each project are later work;
-``last_commit`` stays ``""`` and ``stats.runs_24h`` 0 until runs exist.
+Each project owns a real workspace folder with a git repository
+(``workspace.py``, ``repo.py``): made at creation (a clone when ``repo.url``
+is a local repository), removed with the project together with its diffs and
+terminals. ``last_commit`` follows the commits made through the API.
+``open_workspace(ctx)`` is how the other handlers reach a project's files.
 """
 
 from __future__ import annotations
@@ -10,14 +13,34 @@ from typing import Any
 
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
-from twinstack.packs.g4fagent import audit
-from twinstack.packs.g4fagent.records import Family, body_of, iso, obj, text
+from twinstack.engine.state import Collection
+from twinstack.packs.g4fagent import audit, repo
+from twinstack.packs.g4fagent.errors import invalid_request
+from twinstack.packs.g4fagent.records import Family, body_of, iso, new_id, obj, text
+from twinstack.packs.g4fagent.workspace import Workspace, folder_name
 
 PROJECTS = Family(noun="project", collection="/projects", prefix="proj", id_param="project_id", label="Project",
                   keyed=("status", "environment"))
 SESSIONS = Family(noun="session", collection="/sessions", prefix="sess", id_param="session_id", label="Session",
                   keyed=("status",), indexed=("project_id",))
 """Sessions (served in ``sessions_messages_runs``); declared here because a project's delete takes its own along."""
+OWNED = ("/sessions", "/diffs", "/terminals")
+"""Collections whose records name a ``project_id`` and go when their project does."""
+DELETE_BATCH = 200
+
+
+def open_workspace(ctx: RequestContext, project_id: str | None = None) -> tuple[dict[str, Any], Workspace]:
+    """The project named by the path (or ``project_id``) and its workspace; 404 ``project_not_found``."""
+    project = PROJECTS.load(ctx, project_id)
+    return project, Workspace.of(ctx.twin, ctx.tenant, project)
+
+
+def set_last_commit(ctx: RequestContext, project_id: str, commit: str) -> None:
+    """A commit made through the API becomes the project's ``last_commit``."""
+    project = PROJECTS.load(ctx, project_id)
+    project["last_commit"] = commit
+    project["updated_at"] = iso(ctx.now)
+    PROJECTS.save(ctx, project)
 
 
 def _editable(body: dict[str, Any], present_only: bool) -> dict[str, Any]:
@@ -36,18 +59,32 @@ async def get_projects(ctx: RequestContext) -> dict[str, Any]:
 
 async def post_projects(ctx: RequestContext) -> dict[str, Any]:
     fields = _editable(body_of(ctx), present_only=False)
-    project = PROJECTS.create(
-        ctx,
-        {
-            "name": fields["name"],
-            "description": fields["description"],
-            "status": fields["status"] or "active",
-            "environment": fields["environment"] or "dev",
-            "last_commit": "",
-            "repo": fields["repo"],
-            "stats": {"sessions": 0, "runs_24h": 0},
-        },
-    )
+    url = fields["repo"].get("url")
+    if url is not None and not isinstance(url, str):
+        raise invalid_request("repo.url must be a string.", "repo")
+    project_id = new_id(PROJECTS.prefix)
+    ws = Workspace.at(ctx.twin, ctx.tenant, folder_name(fields["name"], project_id))
+    ws.remove()  # a leftover of an earlier state under the same name never leaks into a new project
+    try:
+        repo.create(ws, url or "")
+    except BaseException:
+        ws.remove()
+        raise
+    stamp = iso(ctx.now)
+    project = {
+        "id": project_id,
+        "name": fields["name"],
+        "description": fields["description"],
+        "status": fields["status"] or "active",
+        "environment": fields["environment"] or "dev",
+        "last_commit": repo.head(ws),
+        "repo": fields["repo"],
+        "stats": {"sessions": 0, "runs_24h": 0},
+        "created_at": stamp,
+        "updated_at": stamp,
+        "_folder": ws.root.name,
+    }
+    PROJECTS.save(ctx, project)
     audit.record(ctx, "project.created", {"project_id": project["id"]}, project_id=project["id"])
     return PROJECTS.wrap(project)
 
@@ -67,14 +104,24 @@ async def patch_projects_project_id(ctx: RequestContext) -> dict[str, Any]:
 
 
 async def delete_projects_project_id(ctx: RequestContext) -> dict[str, Any]:
-    project = PROJECTS.load(ctx)
-    sessions = SESSIONS.state(ctx)
+    project, ws = open_workspace(ctx)
     with ctx.store.transaction():
         PROJECTS.remove(ctx, project["id"])
-        for session in sessions.find({"project_id": project["id"]}).items:
-            sessions.delete(str(session["id"]))
+        for name in OWNED:
+            _delete_owned(ctx.collection(name), project["id"])
+    ws.remove()
     audit.record(ctx, "project.deleted", {"project_id": project["id"]}, project_id=project["id"])
     return {"ok": True}
+
+
+def _delete_owned(state: Collection, project_id: str) -> None:
+    """Every record of ``state`` naming the project, a batch at a time (the project bounds how many)."""
+    while True:
+        batch = state.find({"project_id": project_id}, limit=DELETE_BATCH).items
+        for record in batch:
+            state.delete(str(record["id"]))
+        if len(batch) < DELETE_BATCH:
+            return
 
 
 HANDLERS: dict[str, Handler] = {
@@ -85,5 +132,8 @@ HANDLERS: dict[str, Handler] = {
     "delete_projects_project_id": delete_projects_project_id,
 }
 
-INDEXES: dict[str, tuple[str, ...]] = dict(family.index() for family in (PROJECTS, SESSIONS))
+INDEXES: dict[str, tuple[str, ...]] = {
+    **dict(family.index() for family in (PROJECTS, SESSIONS)),
+    **{name: ("project_id",) for name in OWNED if name != SESSIONS.collection},
+}
 """What these handlers look resources up by."""
