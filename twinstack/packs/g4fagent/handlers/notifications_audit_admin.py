@@ -1,6 +1,5 @@
-"""Admin users (``/admin/users``; ``access.authorize`` admits admins only) and the audit trail (``/audit``).
-
-Notifications are later work and still answer generically.
+"""Notifications (newest first, acknowledged by id), admin users (``/admin/users``; ``access.authorize`` admits
+admins only) and the audit trail (``/audit``).
 """
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from twinstack.engine.pack import Handler
 from twinstack.engine.tenants import Issuer
 from twinstack.packs.g4fagent import audit, users
 from twinstack.packs.g4fagent.errors import BAD_INPUT_STATUS, ApiError, invalid_request
+from twinstack.packs.g4fagent.handlers.sessions_messages_runs import listing, page_window
+from twinstack.packs.g4fagent.notifications import NOTIFICATIONS
 from twinstack.packs.g4fagent.records import body_of, new_id, text, text_list
 from twinstack.packs.g4fagent.users import USERS
 
@@ -83,7 +84,25 @@ async def get_audit(ctx: RequestContext) -> dict[str, Any]:
     return audit.EVENTS.page(ctx, {}, filters=("project_id", "type"))
 
 
+async def get_notifications(ctx: RequestContext) -> dict[str, Any]:
+    limit, offset = page_window(ctx)
+    window = NOTIFICATIONS.state(ctx).find(newest_first=True, limit=limit, offset=offset)
+    return listing(window.items, limit, offset, window.cursor is not None)
+
+
+async def post_notifications_ack(ctx: RequestContext) -> dict[str, Any]:
+    ids = text_list(body_of(ctx), "ids", required=True)
+    state = NOTIFICATIONS.state(ctx)
+    # Unknown ids are ignored, as upstream.
+    for note in state.get_many(list(dict.fromkeys(ids))[:1000]).values():
+        if not note.get("acked"):
+            NOTIFICATIONS.put(state, {**note, "acked": True})
+    return {"ok": True}
+
+
 HANDLERS: dict[str, Handler] = {
+    "get_notifications": get_notifications,
+    "post_notifications_ack": post_notifications_ack,
     "get_admin_users": get_admin_users,
     "post_admin_users": post_admin_users,
     "patch_admin_users_user_id": patch_admin_users_user_id,
@@ -91,5 +110,5 @@ HANDLERS: dict[str, Handler] = {
     "get_audit": get_audit,
 }
 
-INDEXES: dict[str, tuple[str, ...]] = dict(family.index() for family in (USERS, audit.EVENTS))
+INDEXES: dict[str, tuple[str, ...]] = dict(family.index() for family in (USERS, audit.EVENTS, NOTIFICATIONS))
 """What these handlers look resources up by."""
