@@ -1,7 +1,8 @@
 """Deterministic 1024-dimension text embeddings, L2-normalised, with related texts nearer than unrelated.
 
 A text's vector is the sum of sparse hashed features: each word (lower case, light stemming), each
-word's character trigrams (so spelling variants stay close) and, for words of ``lexicon``, the
+word's character trigrams (so spelling variants stay close), leaving out words that carry no topic,
+and, for words of ``lexicon``, the
 direction of their meaning group (so "dog" and "puppy" meet). Each feature sets a few signed
 positions chosen by BLAKE2 of its name, so no table is stored and every machine agrees.
 """
@@ -22,6 +23,12 @@ _SPREAD = 8
 """Positions one feature sets."""
 _WEIGHTS = {"word": 1.0, "trigram": 0.25, "concept": 2.5}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOP = frozenset(
+    "a an the is are was were be been am do does did of to in on at by for with from and or but not no so if "
+    "it its this that these those i you your we our they their he she his her me my us what which who how "
+    "when where why can could would should will shall may might have has had about tell please".split()
+)
+"""Words that carry no topic: left out, so two texts do not meet on "what is the"."""
 
 
 def embed(text: str) -> list[float]:
@@ -49,7 +56,10 @@ def cosine(a: list[float], b: list[float]) -> float:
 
 
 def _features(text: str) -> Iterable[tuple[str, str]]:
-    for raw in _WORD.findall(text.lower()):
+    words = _WORD.findall(text.lower())
+    topical = [w for w in words if w not in _STOP]
+    # A text of nothing but small words ("what is it") keeps them, so it still has a direction of its own.
+    for raw in topical or words:
         word = _stem(raw)
         yield "word", word
         padded = f"^{word}$"
