@@ -21,6 +21,7 @@ from twinstack.packs.wayscloud.llm import catalogue, embeddings, tokens
 from twinstack.packs.wayscloud.llm.catalogue import CHAT_PATHS, MODELS, Model
 from twinstack.packs.wayscloud.llm.completions import Completion
 from twinstack.packs.wayscloud.llm.responder import respond
+from twinstack.packs.wayscloud.llm.upstream import Upstream
 
 def invalid(message: str, code: str, param: str | None = None) -> TwinError:
     return TwinError(message, code=code, status=400, field=param)
@@ -58,6 +59,11 @@ async def chat_completion(ctx: RequestContext) -> Any:
     if prompt >= model.context:
         raise invalid(f"This model's maximum context length is {model.context} tokens; the messages have {prompt}",
                       "context_length_exceeded", "messages")
+    upstream = _upstream(ctx)
+    if upstream is not None:
+        if body.get("stream"):
+            return Reply(stream=upstream.stream("/chat/completions", body), content_type="text/event-stream")
+        return await upstream.post("/chat/completions", body)
     response_format = body.get("response_format") or {}
     answer = respond(model, messages, body.get("tools"), body.get("tool_choice"),
                      json_mode=isinstance(response_format, dict) and response_format.get("type") != "text"
@@ -69,6 +75,13 @@ async def chat_completion(ctx: RequestContext) -> Any:
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return Reply(stream=completion.chunks(include_usage), content_type="text/event-stream")
     return completion.body()
+
+
+def _upstream(ctx: RequestContext) -> Upstream | None:
+    if "llm-upstream" not in ctx.twin.memo:
+        ctx.twin.memo["llm-upstream"] = Upstream.from_env()
+    found: Upstream | None = ctx.twin.memo["llm-upstream"]
+    return found
 
 
 def _has_image(content: Any) -> bool:
@@ -89,6 +102,9 @@ async def create_embedding(ctx: RequestContext) -> Any:
     if not isinstance(dimensions, int) or isinstance(dimensions, bool) or not 1 <= dimensions <= embeddings.DIMENSIONS:
         raise invalid(f"'dimensions' must be an integer from 1 to {embeddings.DIMENSIONS}", "invalid_dimensions",
                       "dimensions")
+    upstream = _upstream(ctx)
+    if upstream is not None:
+        return await upstream.post("/embeddings", body)
     data = []
     for index, text in enumerate(texts):
         vector = embeddings.embed(text)
