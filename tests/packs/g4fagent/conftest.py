@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,3 +59,39 @@ def tenant(client: TestClient) -> Tenant:
     creds = made["credentials"]["g4fagent"]
     tokens = login(client, creds["email"], creds["password"])
     return Tenant(made["id"], creds["email"], creds["password"], tokens["access_token"], tokens["refresh_token"])
+
+
+# Workspace helpers: a project, its folder on disk, files written and read through HTTP.
+
+
+def make_project(client: TestClient, tenant: Tenant, name: str = "demo", **fields: Any) -> dict[str, Any]:
+    response = client.post(f"{API}/projects", headers=tenant.headers, json={"name": name, **fields})
+    assert response.status_code == 200, response.text
+    project: dict[str, Any] = response.json()["project"]
+    return project
+
+
+def workspaces_root(client: TestClient) -> Path:
+    return Path(client.app.state.runtime.settings.data_dir) / "g4fagent-workspaces"  # type: ignore[attr-defined]
+
+
+def folder_of(client: TestClient, project: dict[str, Any]) -> Path:
+    """The project's folder, found as a user would: upstream's ``<slug>-<last 8 of id>`` under the data dir."""
+    slug = project["name"].lower().replace(" ", "-")
+    found = list(workspaces_root(client).glob(f"*/{slug}-{project['id'][-8:]}"))
+    assert len(found) == 1, found
+    return found[0]
+
+
+def write_file(client: TestClient, tenant: Tenant, pid: str, path: str, text: str) -> str:
+    response = client.put(f"{API}/projects/{pid}/files/content", headers=tenant.headers, json={"path": path, "text": text})
+    assert response.status_code == 200, response.text
+    etag: str = response.json()["etag"]
+    return etag
+
+
+def read_file(client: TestClient, tenant: Tenant, pid: str, path: str) -> str:
+    response = client.get(f"{API}/projects/{pid}/files/content", headers=tenant.headers, params={"path": path})
+    assert response.status_code == 200, response.text
+    text: str = response.json()["text"]
+    return text
