@@ -1,12 +1,17 @@
-"""SMS keywords: reserved cloud-wide without regard to case, released by delete, checked for availability."""
+"""SMS keywords: reserved cloud-wide without regard to case, released by delete, checked for availability; an
+inbound SMS (the twin's control) reaches the keyword's owner, its webhook and its auto-reply."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
+from tests.drivers.webhooks.receiver import Receiver, RunningReceiver
 from tests.packs.wayscloud.conftest import API, Tenant, api_key
 
 KEYWORDS = f"{API}/sms/keywords"
@@ -66,3 +71,59 @@ def test_a_malformed_keyword_is_400_and_reserves_nothing(client: TestClient, ten
         assert response.status_code == 400, response.text
         assert response.json() == {"detail": "Invalid keyword format. Must be alphanumeric, 2-20 characters."}
     assert client.get(KEYWORDS, headers=tenant.service).json() == []
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    made = Receiver()
+    running = RunningReceiver(made)
+    yield made
+    running.stop()
+
+
+def _inbound(client: TestClient, **body: Any) -> Any:
+    return client.post("/_twinstack/wayscloud/inbound-sms", json=body)
+
+
+def test_an_inbound_sms_reaches_the_keyword_its_webhook_and_its_auto_reply(
+        client: TestClient, tenant: Tenant, receiver: Receiver) -> None:
+    other = api_key(tenant_credentials(client)["credentials"]["wayscloud"]["api_key"])
+    assert _reserve(client, other, "PIZZA").status_code == 201
+    created = client.post(KEYWORDS, headers=tenant.service, json={
+        "keyword": "support", "webhook_url": receiver.url, "auto_reply_message": "Thanks, we will call you."})
+    assert created.status_code == 201 and created.json()["auto_reply_enabled"] is True
+    assert created.json()["messages_received"] == 0
+    arrived = _inbound(client, **{"from": "+4798765432", "body": "Support my order is late"})
+    assert arrived.status_code == 200, arrived.text
+    inbound_id = arrived.json()["message"]["id"]
+
+    inbox = client.get(f"{API}/sms/messages", headers=tenant.service, params={"direction": "INBOUND"}).json()
+    [stored] = inbox["messages"]
+    assert stored["id"] == inbound_id and stored["status"] == "RECEIVED" and stored["from_number"] == "+4798765432"
+    assert stored["body"] == "Support my order is late"
+    keyword = client.get(f"{KEYWORDS}/{created.json()['id']}", headers=tenant.service).json()
+    assert keyword["messages_received"] == 1 and keyword["last_message_at"] == stored["created_at"]
+    assert client.get(f"{API}/sms/messages", headers=other).json()["total"] == 0
+
+    client.post("/_twinstack/clock/advance", json={"seconds": 0})
+    [hook] = receiver.requests
+    sent = json.loads(hook.body)
+    assert sent["message_id"] == inbound_id and sent["keyword"] == "SUPPORT" and sent["from"] == "+4798765432"
+
+    outbound = client.get(f"{API}/sms/messages", headers=tenant.service, params={"direction": "OUTBOUND"}).json()
+    [reply] = outbound["messages"]
+    assert reply["message_type"] == "REPLY" and reply["related_message_id"] == inbound_id
+    assert reply["to_number"] == "+4798765432" and reply["body"] == "Thanks, we will call you."
+    [entry] = client.get("/_twinstack/outbox", params={"channel": "sms", "recipient": "+4798765432"}).json()["messages"]
+    assert entry["metadata"]["related_message_id"] == inbound_id and entry["tenant"] == tenant.id
+    stats = client.get(f"{API}/sms/stats", headers=tenant.service).json()
+    assert stats["today"]["messages_received"] == 1 and stats["today"]["messages_sent"] == 1
+
+
+def test_an_inbound_sms_without_a_keyword_is_refused(client: TestClient, tenant: Tenant) -> None:
+    assert _inbound(client, **{"from": "+4798765432", "body": "NOBODY here"}).status_code == 404
+    assert _inbound(client, **{"from": "not a number", "body": "x"}).status_code == 400
+    muted = client.post(KEYWORDS, headers=tenant.service, json={"keyword": "QUIET", "auto_reply_message": "hi"}).json()
+    client.patch(f"{KEYWORDS}/{muted['id']}", headers=tenant.service, json={"auto_reply_enabled": False})
+    assert _inbound(client, **{"from": "+4798765432", "body": "quiet"}).json()["reply"] is None
+    assert client.get("/_twinstack/outbox", params={"channel": "sms", "tenant": tenant.id}).json()["messages"] == []
