@@ -79,7 +79,7 @@ def create(ws: Workspace, url: str = "") -> None:
     source = local_source(url)
     if source is not None and _is_repository(source):
         ws.root.parent.mkdir(parents=True, exist_ok=True)
-        porcelain.clone(str(source), str(ws.root), checkout=True, errstream=io.BytesIO(), outstream=io.BytesIO()).close()
+        porcelain.clone(str(source), str(ws.root), checkout=True, errstream=io.BytesIO()).close()
         return
     ws.create()
     repo = porcelain.init(str(ws.root))
