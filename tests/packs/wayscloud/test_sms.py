@@ -130,11 +130,8 @@ def test_status_only_moves_forward_on_the_twin_clock_with_callbacks(make_client:
 
 def test_a_scheduled_message_waits_for_the_clock(client: TestClient, tenant: Tenant) -> None:
     now = client.post("/_twinstack/clock/advance", json={"seconds": 0}).json()["now"]
-    hour = int(now[11:13])
-    tomorrow = f"{now[:10]}T{hour:02d}:00:00"  # today at this hour, read in Oslo: an hour or two ago, or ahead
     later = send(client, tenant, to=["+4792222222"], message="Reminder", scheduled_at=now[:19] + "Z")
     assert later["status"] == "QUEUED"  # a time not in the future sends now
-    assert tomorrow
     ahead = send(client, tenant, to=["+4792222223"], message="Tomorrow", scheduled_at=_plus_hours(now, 24))
     assert ahead["status"] == "SCHEDULED" and ahead["scheduled_at"] == _plus_hours(now, 24)
     assert message(client, tenant, ahead["sms_message_id"])["status"] == "SCHEDULED"
