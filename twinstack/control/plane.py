@@ -78,6 +78,9 @@ async def reset(request: Request) -> Response:
 
 async def export_state(request: Request) -> Response:
     rt = request.app.state.runtime
+    for twin in rt.twins.values():
+        if twin.pack.on_export is not None and (pending := twin.pack.on_export(twin)) is not None:
+            await pending
     rt.flush_journal()
     return _json(rt.store.export())
 

@@ -119,6 +119,9 @@ class Pack:
     """``(twin)`` just before ``/_twinstack/reset`` wipes the state: release what it owns outside the twin
     (real databases on a server), which nobody could delete afterwards. A state import keeps them, since
     the imported state may refer to them."""
+    on_export: Callable[[Twin], Awaitable[None] | None] | None = None
+    """``(twin)`` just before ``/_twinstack/state/export`` reads the state: write into the state what it must
+    carry from outside the twin (files kept on disk), so that the one document holds everything."""
     on_import: Callable[[Twin], Awaitable[None] | None] | None = None
     """``(twin)`` just after ``/_twinstack/state/import`` replaced the state: bring what the imported state
     refers to outside the twin (real databases on a server) in line with it, or report what is missing."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from twinstack.engine.pack import Pack
-from twinstack.packs.g4fagent import access, credentials, errors, seed_fixes
+from twinstack.packs.g4fagent import access, credentials, errors, seed_fixes, workspace_state
 from twinstack.packs.g4fagent.handlers import PARTS
 
 PACK = Pack(
@@ -25,4 +25,7 @@ PACK = Pack(
     jobs=PARTS.jobs,
     controls=PARTS.controls,
     on_reset=PARTS.reset_all,
+    # Project workspaces are folders on disk: an export carries them, an import puts them back.
+    on_export=workspace_state.on_export,
+    on_import=workspace_state.on_import,
 )

@@ -14,7 +14,7 @@ from typing import Any
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.engine.state import Collection
-from twinstack.packs.g4fagent import audit, repo
+from twinstack.packs.g4fagent import audit, repo, workspace, workspace_state
 from twinstack.packs.g4fagent.errors import invalid_request
 from twinstack.packs.g4fagent.records import Family, body_of, iso, new_id, obj, text
 from twinstack.packs.g4fagent.workspace import Workspace, folder_name
@@ -110,6 +110,7 @@ async def delete_projects_project_id(ctx: RequestContext) -> dict[str, Any]:
         for name in OWNED:
             _delete_owned(ctx.collection(name), project["id"])
     ws.remove()
+    workspace_state.forget(ctx.twin, ctx.tenant, project["id"])
     audit.record(ctx, "project.deleted", {"project_id": project["id"]}, project_id=project["id"])
     return {"ok": True}
 
@@ -137,3 +138,6 @@ INDEXES: dict[str, tuple[str, ...]] = {
     **{name: ("project_id",) for name in OWNED if name != SESSIONS.collection},
 }
 """What these handlers look resources up by."""
+
+ON_RESET = (workspace.drop_all,)
+"""A reset wipes every project's folder with the state that named them."""
