@@ -305,6 +305,16 @@ class SqlStore:
         )
         return str(rows[0][0]) if rows else None
 
+    def by_id_range(
+        self, service: str, tenant: str, collection: str, *, low: str = "", high: str | None = None, limit: int = 1000,
+    ) -> builtins.list[tuple[str, dict[str, Any]]]:
+        sql = "SELECT rid, data FROM resources WHERE service=? AND tenant=? AND collection=? AND rid>=?"
+        args: tuple[Any, ...] = (service, tenant, collection, low)
+        if high is not None:
+            sql, args = sql + " AND rid<?", (*args, high)
+        rows = self._fetch(self._q(sql + " ORDER BY rid LIMIT ?"), (*args, max(0, int(limit))))
+        return [(str(rid), loads(data)) for rid, data in rows]
+
     # guarded counters ---------------------------------------------------------------
     def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
         bounds = within or {}

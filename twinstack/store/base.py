@@ -137,6 +137,13 @@ class Store(Protocol):
         """A cursor at ``rid``'s place: ``find(after=...)`` with it continues just past ``rid``, in either order
         and whatever ``where``; None when ``rid`` is not stored (APIs that page by "starting after this id")."""
 
+    def by_id_range(
+        self, service: str, tenant: str, collection: str, *, low: str = "", high: str | None = None, limit: int = 1000,
+    ) -> builtins.list[tuple[str, dict[str, Any]]]:
+        """``(rid, data)`` of the resources whose id is at least ``low`` and below ``high``, in id order, at most
+        ``limit``: a seek on the primary key, for ordered listings (S3 keys). Ids are compared as text in the
+        database's collation; ids spelt in lowercase hex (and bounds of hex and ``g``) order alike in all."""
+
     # guarded counters ----------------------------------------------------------
     def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
         """Add ``deltas`` to the counter fields of ``key`` (absent fields count 0), all or nothing.

@@ -11,15 +11,17 @@ user's limit is the database's.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql  # type: ignore[import-untyped]  # ships no type information
 
-from twinstack.drivers.databases import naming
+from twinstack.drivers.databases import _dumps, naming
 from twinstack.drivers.databases._mysql_run import run_statements
 from twinstack.drivers.databases._mysql_sql import (
     INNODB_TABLESPACES,
@@ -324,6 +326,41 @@ class MySQLProvisioner:
                 break
             time.sleep(0.02)
         return len(ids)
+
+    def session_count(self, database: str) -> int:
+        with self._admin() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()",
+                           (database,))
+            return int(cursor.fetchone()[0])
+
+    def server_version(self) -> str:
+        with self._admin() as cursor:
+            cursor.execute("SELECT VERSION()")
+            return str(cursor.fetchone()[0]).split("-")[0]
+
+    # -- dumps -------------------------------------------------------------------
+
+    def _options(self) -> _dumps.MySQLOptions:
+        return _dumps.MySQLOptions(self._host, self._port, self._user, self._password, self._unix_socket)
+
+    def dump(self, database: str, path: str) -> int:
+        with self._options() as options:
+            _dumps.run([_dumps.mysql_tool("mariadb-dump", "mysqldump"), options, "--single-transaction",
+                        "--routines", "--triggers", "--skip-lock-tables", "--no-tablespaces", f"--result-file={path}",
+                        database])
+        return os.path.getsize(path)
+
+    def restore(self, database: str, username: str, path: str) -> None:
+        with self._admin() as cursor:
+            cursor.execute("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                           (database,))
+            found = cursor.fetchall()
+            cursor.execute("SET SESSION foreign_key_checks = 0")
+            for name, kind in found:
+                what = "VIEW" if kind == "VIEW" else "TABLE"
+                cursor.execute(f"DROP {what} IF EXISTS {quote_identifier(database)}.{quote_identifier(name)}")
+        with self._options() as options:
+            _dumps.run([_dumps.mysql_tool("mariadb", "mysql"), options, database], stdin=Path(path))
 
     # -- schema ------------------------------------------------------------------
 

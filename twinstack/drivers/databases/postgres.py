@@ -10,6 +10,7 @@ managed PostgreSQL would give.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from twinstack.drivers.databases import naming
+from twinstack.drivers.databases import _dumps, naming
 from twinstack.drivers.databases._pg_catalog import TABLES_AND_COLUMNS, tables_from_rows
 from twinstack.drivers.databases.errors import DatabaseDriverError, EngineUnavailable, LoginRefused, NameTaken
 from twinstack.drivers.databases.values import (
@@ -259,6 +260,37 @@ class PostgresProvisioner:
             (_TERMINATE_WAIT_MS, database, database, username, username),
         ).fetchone()
         return int(row[0]) if row else 0
+
+    def session_count(self, database: str) -> int:
+        with self._admin() as admin:
+            row = admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                                (database,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def server_version(self) -> str:
+        with self._admin() as admin:
+            row = admin.execute("SELECT current_setting('server_version')").fetchone()
+        return str(row[0]).split()[0] if row else ""
+
+    # -- dumps -------------------------------------------------------------------
+
+    def dump(self, database: str, path: str) -> int:
+        env = _dumps.pg_env(conninfo_to_dict(self._admin_url), database)
+        _dumps.run([_dumps.pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-acl", f"--file={path}"], env=env)
+        return os.path.getsize(path)
+
+    def restore(self, database: str, username: str, path: str) -> None:
+        with self._admin(database) as admin:
+            owned = admin.execute(
+                "SELECT nspname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = %s",
+                (username,)).fetchall()
+            for (schema,) in owned:
+                admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+            admin.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS public AUTHORIZATION {}").format(sql.Identifier(username)))
+            admin.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        env = _dumps.pg_env(conninfo_to_dict(self._admin_url), database)
+        _dumps.run([_dumps.pg_tool("pg_restore"), "--no-owner", "--no-acl", f"--role={username}", "--exit-on-error",
+                    f"--dbname={database}", path], env=env)
 
     # -- schema ------------------------------------------------------------------
 

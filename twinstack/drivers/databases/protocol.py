@@ -88,6 +88,22 @@ class Provisioner(Protocol):
         """End every session on the database (only the login's, when given); returns how many."""
         ...
 
+    def session_count(self, database: str) -> int:
+        """Sessions open on ``database`` now (the admin's own not counted)."""
+        ...
+
+    def server_version(self) -> str:
+        """The server's version number, e.g. ``16.4`` or ``10.11.6``."""
+        ...
+
+    def dump(self, database: str, path: str) -> int:
+        """A logical dump of ``database`` written to the file ``path`` by the server's own tool; its size."""
+        ...
+
+    def restore(self, database: str, username: str, path: str) -> None:
+        """Replace ``database``'s contents with the dump at ``path``, everything owned by ``username`` again."""
+        ...
+
     def list_tables(self, database: str) -> list[str]:
         """Names of the database's tables (schema-qualified outside ``public``), sorted."""
         ...

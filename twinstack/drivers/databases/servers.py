@@ -255,6 +255,18 @@ class EmbeddedProvisioner:
     def terminate_sessions(self, database: str, username: str | None = None) -> int:
         return self._on_server().terminate_sessions(database, username)
 
+    def session_count(self, database: str) -> int:
+        return self._on_server().session_count(database)
+
+    def server_version(self) -> str:
+        return self._on_server().server_version()
+
+    def dump(self, database: str, path: str) -> int:
+        return self._on_server().dump(database, path)
+
+    def restore(self, database: str, username: str, path: str) -> None:
+        self._on_server().restore(database, username, path)
+
     def list_tables(self, database: str) -> list[str]:
         return self._on_server().list_tables(database)
 
