@@ -1,4 +1,9 @@
-"""Fixtures for the g4fagent twin: a fresh tenant, logged in as its admin."""
+"""Fixtures for the g4fagent twin: a fresh tenant, logged in as its admin; a live server for streaming.
+
+``live_twin`` is a real ``twinstack serve --services g4fagent --speed realistic`` (shared by the session,
+reset before each test), for what an in-process client cannot show, such as Server-Sent Events arriving
+while a run is still going; ``live_tenant`` is a fresh tenant of it, logged in.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import tenant_credentials
+from tests.conftest import LiveServer, tenant_credentials
 from tests.packs.no_scans import no_whole_collection_reads  # noqa: F401  (autouse: no scans on request paths)
 
 API = "/g4fagent/api/v1"
@@ -95,3 +100,29 @@ def read_file(client: TestClient, tenant: Tenant, pid: str, path: str) -> str:
     assert response.status_code == 200, response.text
     text: str = response.json()["text"]
     return text
+
+
+@pytest.fixture(scope="session")
+def _g4fagent_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("g4fagent-live") / "state",
+                        ["--speed", "realistic", "--strict", "--services", "g4fagent"])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_twin(_g4fagent_server: LiveServer) -> LiveServer:
+    """A real ``twinstack serve`` of G4FAgent alone at realistic speed (shared by the session), reset for this test."""
+    _g4fagent_server.reset()
+    return _g4fagent_server
+
+
+@pytest.fixture
+def live_tenant(live_twin: LiveServer) -> Tenant:
+    """A fresh tenant of the live twin, logged in as its admin."""
+    with live_twin.http() as http:
+        made = tenant_credentials(http)
+        creds = made["credentials"]["g4fagent"]
+        tokens = login(http, creds["email"], creds["password"])
+    return Tenant(made["id"], creds["email"], creds["password"], tokens["access_token"], tokens["refresh_token"])
