@@ -1,0 +1,15 @@
+"""MQTT for the twins: an embedded broker that checks each client against the twin's state, or an external one.
+
+``parse_target`` reads ``--mqtt-url``; ``EmbeddedBroker`` runs amqtt on loopback and tells a
+``BrokerHooks`` who connects, publishes and leaves; ``ExternalFeed`` subscribes to another broker
+and tells the same hooks what is published there; ``BrokerLock`` keeps one broker among
+``--workers`` processes. Nothing here knows HTTP or the engine (README.md beside this file).
+"""
+
+from twinstack.drivers.mqtt.address import DEFAULT_PORT, MqttTarget, parse_target
+from twinstack.drivers.mqtt.broker import BrokerHooks, EmbeddedBroker
+from twinstack.drivers.mqtt.external import ExternalFeed
+from twinstack.drivers.mqtt.single import BrokerLock
+
+__all__ = ["DEFAULT_PORT", "BrokerHooks", "BrokerLock", "EmbeddedBroker", "ExternalFeed", "MqttTarget",
+           "parse_target"]
