@@ -13,10 +13,14 @@ from typing import Any
 
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
-from twinstack.errors import NotFound
+from twinstack.errors import Forbidden, NotFound, Unauthorized
 from twinstack.packs.odin import voice
-from twinstack.packs.odin.access_keys import generate_access_key, load_access_key
+from twinstack.packs.odin.access_keys import generate_access_key, load_access_key, room_token
+from twinstack.packs.odin.accounts import PROJECTS, projects
 from twinstack.packs.odin.project_scope import bad_field, refused, require_project, stamp, whole_number
+from twinstack.packs.odin.room_tokens import TokenUnavailable, internal_key, project_token
+
+INDEXES: dict[str, tuple[str, ...]] = {voice.ACCESS_KEYS: ("keyId",), PROJECTS: ("appId",)}
 
 ADMIN_PERMISSIONS = {
     "addAccessKey": True, "editAccessKey": True, "deleteAccessKey": True, "addUser": True, "editUser": True,
@@ -137,7 +141,41 @@ async def get_rooms_analytics(ctx: RequestContext) -> Any:
     return voice.over_time(ctx.twin, ctx.tenant, project_id, _start(ctx), "Rooms")
 
 
+async def generate_project_token(ctx: RequestContext) -> Any:
+    project_id = str(require_project(ctx)["id"])
+    room_id = _text(ctx, "roomId", required=True)
+    user_id = _text(ctx, "userId", required=True)
+    assert room_id is not None and user_id is not None
+    try:
+        token = await project_token(ctx.twin, ctx.tenant, project_id, room_id, user_id)
+    except TokenUnavailable as why:
+        raise refused(str(why)) from None
+    return Reply({"token": token}, status=201)
+
+
+async def generate_token_legacy(ctx: RequestContext) -> Any:
+    """The old form: the project named in the body, and a secret that is one of its access keys or its secret."""
+    room_id = _text(ctx, "roomId", required=True)
+    reference = _text(ctx, "projectId", required=True)
+    secret = str(ctx.body.get("secret") or "")
+    assert room_id is not None and reference is not None
+    listed = projects(ctx.twin, ctx.tenant)
+    project = listed.get(reference) or listed.find_one(appId=reference)
+    if project is None:
+        raise Forbidden("No access to this project", code="project_forbidden", field="projectId")
+    project_id = str(project["id"])
+    key = load_access_key(secret)
+    if key is not None and voice.access_keys(ctx.twin, ctx.tenant, project_id).find_one(keyId=key.key_id) is not None:
+        return Reply({"token": room_token(key, room_id, "", now=ctx.now)}, status=201)
+    if secret and secret == str(project.get("secret") or ""):
+        return Reply({"token": room_token(internal_key(ctx.twin, ctx.tenant, project_id), room_id, "", now=ctx.now)},
+                     status=201)
+    raise Unauthorized("Invalid project secret")
+
+
 HANDLERS: dict[str, Handler] = {
+    "generateProjectToken": generate_project_token,
+    "generateTokenLegacy": generate_token_legacy,
     "getVoiceSettings": get_voice_settings,
     "updatePeerLimit": update_peer_limit,
     "activateVoice": activate_voice,
