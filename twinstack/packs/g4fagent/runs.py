@@ -32,9 +32,9 @@ MESSAGES = Family(noun="message", collection="/messages", prefix="msg", id_param
                   indexed=("session_id",))
 STEP_JOB = "g4fagent.run_step"
 TERMINAL = frozenset({"completed", "failed", "canceled"})
-QUEUED_S = 1.0
+QUEUED_S = 2.0
 """Realistic seconds from creation to ``running``."""
-TOKEN_S = 0.4
+TOKEN_S = 0.5
 """Realistic seconds between token events, and from the last one to ``completed``."""
 PRIVATE_REQUEST = "_request"
 """Where the run keeps the request it was started with; ``GET /runs/{id}`` hides it, as upstream."""
@@ -139,9 +139,11 @@ def _start(twin: Twin, tenant: str, run: dict[str, Any]) -> None:
         prompt = model.prompt_of(message.get("content") or [])
     else:
         prompt = str(run_input.get("text") or run_input.get("prompt") or "")
-    instructions = agent.get("instructions")
-    text = model.respond(prompt, instructions if isinstance(instructions, str) else "", str(request.get("mode") or ""))
-    run["_text"], run["_prompt_words"] = text, model.word_count(prompt) if prompt else 1
+    given = agent.get("instructions")
+    instructions = given if isinstance(given, str) else ""
+    text = model.respond(prompt, instructions, str(request.get("mode") or ""))
+    # The input is what the model would read: the system prompt (the agent's instructions) and the message.
+    run["_text"], run["_prompt_words"] = text, model.word_count(f"{instructions} {prompt}")
     run["_reply_id"] = new_id(MESSAGES.prefix)
     run["_step"] = 1
     _save(twin, tenant, run, status_event(twin, "running", 0.05))

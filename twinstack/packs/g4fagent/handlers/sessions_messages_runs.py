@@ -156,7 +156,8 @@ def _content(body: dict[str, Any]) -> list[Any]:
         raise invalid_request("content must be an array of content items.", "content")
     for i, item in enumerate(content):
         if not isinstance(item, dict) or not isinstance(item.get("type"), str) or not item["type"]:
-            raise invalid_request(f"content[{i}] must be an object with a type.", f"content[{i}].type")
+            raise invalid_request(f"content[{i}].type is required: each item is an object with a type.",
+                                  f"content[{i}].type")
     return list(content)
 
 
