@@ -48,6 +48,7 @@ class S3Request:
     signed: sigv4.Signed | None = None
     signing_key: bytes | None = None
     started: bool = False
+    body_done: bool = False
 
     @classmethod
     def parse(cls, twin: Twin, scope: dict[str, Any], receive: Any, send: Any, rest: str,
@@ -77,6 +78,7 @@ class S3Request:
 
     # -- answers --------------------------------------------------------------------------
     async def start(self, status: int, headers: dict[str, str], length: int | None) -> None:
+        await self.drain()
         raw = [(b"x-amz-request-id", self.request_id.encode()), (b"server", b"WAYSCloudS3")]
         if length is not None:
             raw.append((b"content-length", str(length).encode()))
@@ -109,10 +111,22 @@ class S3Request:
             if message["type"] == "http.disconnect":
                 raise S3Error("IncompleteBody", "The client went away before the body ended.")
             chunk = message.get("body", b"")
+            if not message.get("more_body", False):
+                self.body_done = True
             if chunk:
                 yield chunk
-            if not message.get("more_body", False):
+            if self.body_done:
                 return
+
+    async def drain(self) -> None:
+        """Read what is left of the body, so that the connection can carry the client's next request."""
+        if self.body_done:
+            return
+        try:
+            async for _ in self.raw_body():
+                pass
+        except S3Error:
+            pass
 
     async def small_body(self, limit: int = MAX_XML_BODY) -> bytes:
         out = bytearray()
