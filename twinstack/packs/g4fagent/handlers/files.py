@@ -1,4 +1,4 @@
-"""Files: the project's real workspace (tree, read, write with etags, batch) and text search.
+"""Files: the project's real workspace (tree, read, write with etags, batch), text search, lint and format.
 
 Every path goes through the workspace's guard (``workspace.Workspace.resolve``):
 absolute, drive and UNC forms, NUL bytes, ``..`` or symlinks leading out,
@@ -13,7 +13,7 @@ from typing import Any
 
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler
-from twinstack.packs.g4fagent import search
+from twinstack.packs.g4fagent import lint, search
 from twinstack.packs.g4fagent.errors import ApiError, invalid_request
 from twinstack.packs.g4fagent.handlers.projects import open_workspace
 from twinstack.packs.g4fagent.records import body_of, text_list
@@ -129,7 +129,27 @@ async def post_search(ctx: RequestContext) -> dict[str, Any]:
     return {"matches": search.search(ws, pattern, text_list(body, "paths"))}
 
 
+async def post_lint(ctx: RequestContext) -> dict[str, Any]:
+    _, ws = open_workspace(ctx)
+    paths = text_list(body_of(ctx), "paths", required=True)
+    if len(paths) > MAX_BATCH:
+        raise invalid_request(f"paths holds more than {MAX_BATCH} items.", "paths")
+    return {"diagnostics": lint.lint(ws, paths)}
+
+
+async def post_format(ctx: RequestContext) -> dict[str, Any]:
+    _, ws = open_workspace(ctx)
+    # The body's shape is not enforced upstream; the twin reads an optional `paths`.
+    body = body_of(ctx, empty_ok=True)
+    paths = text_list(body, "paths")
+    if len(paths) > MAX_BATCH:
+        raise invalid_request(f"paths holds more than {MAX_BATCH} items.", "paths")
+    return {"ok": True, "changed": lint.format_files(ws, paths or None)}
+
+
 HANDLERS: dict[str, Handler] = {
+    "post_projects_project_id_lint": post_lint,
+    "post_projects_project_id_format": post_format,
     "get_projects_project_id_files_tree": get_tree,
     "get_projects_project_id_files_content": get_content,
     "put_projects_project_id_files_content": put_content,
