@@ -2,7 +2,8 @@
 
 Channel names are unique per account, without regard to case (409). A webhook, Slack or Teams channel
 is an endpoint of the shared delivery engine; its ``config.secret`` (the HMAC key of
-``X-WAYSCloud-Signature``) is write-only and shown as ``secret_configured``. A policy's channels must
+``X-WAYSCloud-Signature``) is write-only and shown as ``secret_configured``; a webhook channel created
+without one gets a generated ``whsec_`` secret, shown in the create answer only. A policy's channels must
 exist (422 naming ``channel_ids.<i>``); ``severity_filter``, ``event_types`` and ``scope_type`` are
 checked against their words. The delivery filter takes the document's ``queued|delivered|failed`` and
 the filter description's ``pending``/``sent`` for the same states (``skipped`` matches none).
@@ -13,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from twinstack.engine.context import Reply, RequestContext
+from twinstack.drivers.webhooks import new_secret
 from twinstack.engine.pack import Handler
 from twinstack.errors import Conflict
 from twinstack.packs.wayscloud.iot import notify
@@ -44,14 +46,19 @@ def _take_name(scope: Scope, name: str, channel_id: str) -> None:
                        details={"detail": f"A channel named {name!r} already exists"})
 
 
-def _open(scope: Scope, channel: dict[str, Any], config: dict[str, Any]) -> None:
+def _open(scope: Scope, channel: dict[str, Any], config: dict[str, Any]) -> str | None:
+    """Keep the channel's config (its secret apart) and open its endpoint; a secret made for it, if any."""
     secret = config.pop("secret", None)
+    made = None
     if isinstance(secret, str) and secret:
         channel["_secret"] = secret
+    elif channel["channel_type"] == "webhook" and not channel.get("_secret"):
+        made = channel["_secret"] = new_secret()
     channel["config"] = config
     if channel["channel_type"] in notify.POSTED:
         with_secret = {**config, **({"secret": channel["_secret"]} if channel.get("_secret") else {})}
         channel["_endpoint_id"] = notify.open_endpoint(scope, str(channel["id"]), with_secret)
+    return made
 
 
 async def list_notification_channels(ctx: RequestContext) -> Any:
@@ -69,9 +76,13 @@ async def create_notification_channel(ctx: RequestContext) -> Any:
     channel: dict[str, Any] = {"id": new_id(), "name": body["name"], "channel_type": body["channel_type"],
                                "is_enabled": body.get("is_enabled", True), "created_at": scope.iso()}
     _take_name(scope, str(body["name"]), channel["id"])
-    _open(scope, channel, config)
+    made = _open(scope, channel, config)
     scope.col(CHANNELS).put(channel["id"], channel)
-    return Reply(notify.channel_view(channel), status=201)
+    shown = notify.channel_view(channel)
+    if made is not None:
+        # A webhook channel created without a secret gets one, shown in this answer only.
+        shown["config"]["secret"] = made
+    return Reply(shown, status=201)
 
 
 async def get_notification_channel(ctx: RequestContext) -> Any:

@@ -111,11 +111,11 @@ def close_endpoint(scope: Scope, channel: dict[str, Any]) -> None:
 
 
 def channel_view(channel: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in public(channel).items() if k not in ("name_key",)}
+    out = public(channel)
     config = dict(out.get("config") or {})
-    if "secret" in config:
+    config.pop("secret", None)
+    if channel.get("_secret"):
         # The signing secret is write-only: it is never shown again.
-        config.pop("secret")
         config["secret_configured"] = True
     out["config"] = config
     return out
