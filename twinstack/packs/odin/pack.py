@@ -11,6 +11,7 @@ from twinstack.packs.odin.auth import extract_credential, scope_of
 from twinstack.packs.odin.errors import render_error
 from twinstack.packs.odin.handlers import PARTS
 from twinstack.packs.odin.tenancy import seed_tenant, tenant_credentials
+from twinstack.packs.odin.webhooks import start as start_webhooks
 
 SEED = Path(__file__).parent / "seed" / "odin-cortex.openapi.json"
 
@@ -48,5 +49,7 @@ PACK = Pack(
     jobs=PARTS.jobs,
     controls=PARTS.controls,
     on_reset=PARTS.reset_all,
+    # Webhook retries pending from before a restart resume as soon as the server is up.
+    on_start=start_webhooks,
 )
 """The odin twin."""
