@@ -151,7 +151,8 @@ def write_chunk(path: Path, ranges: Ranges, start: int, data: bytes) -> Ranges:
         for a, b in overlaps(ranges, start, end):
             handle.seek(a)
             if handle.read(b - a) != data[a - start:b - start]:
-                raise invalid_request(f"Bytes {a}-{b - 1} were already received with other content.", "Content-Range")
+                raise invalid_request(f"Content-Range: bytes {a}-{b - 1} were already received with other content.",
+                                      "Content-Range")
         handle.seek(start)
         for offset in range(0, len(data), READ_BLOCK):
             handle.write(data[offset:offset + READ_BLOCK])
