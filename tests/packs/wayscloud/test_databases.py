@@ -214,3 +214,25 @@ def test_a_mariadb_database_on_the_machines_server(_on_machine_mariadb: LiveServ
         assert http.delete(path, headers=key).status_code == 200
         with pytest.raises(pymysql.MySQLError):
             connect(rotated)
+
+
+def test_the_official_sdk_creates_lists_reads_guards_and_deletes_a_database(_served: LiveServer) -> None:
+    from wayscloud import NotFoundError
+
+    from tests.packs.wayscloud.clients import sdk_on
+
+    with _served.http() as http:
+        pat = tenant_credentials(http)["credentials"]["wayscloud"]["pat"]
+        sdk = sdk_on(httpx.Client(timeout=30), token=pat, base_url=f"{_served.url}/wayscloud")
+        made = sdk.database.create("orders-db", db_type="postgresql")
+        with psycopg.connect(made["connection_string"], connect_timeout=5) as conn:
+            assert conn.execute("SELECT current_database()").fetchone() == (made["db_name"],)
+        assert [d["name"] for d in sdk.database.list()] == ["orders-db"]
+        detail = sdk.database.get("postgresql", "orders-db")
+        assert (detail["host"], detail["port"], detail["status"]) == (made["host"], made["port"], "active")
+        sdk.database.add_firewall_rule("postgresql", "orders-db", "203.0.113.50", "office")
+        assert [r["ip_address"] for r in sdk.database.firewall_rules("postgresql", "orders-db")] == ["203.0.113.50"]
+        sdk.database.delete("postgresql", "orders-db")
+        with pytest.raises(NotFoundError):
+            sdk.database.get("postgresql", "orders-db")
+    _served.reset()
