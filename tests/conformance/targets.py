@@ -112,6 +112,17 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
                                     "flac)"),
     "confirmTranscriptUpload": ((422,), "the upload must exist and the job not be terminal (the 422 example says so)"),
     "exportTranscript": ((422,), "the job must be ready (the 422 example says so)"),
+    "sendSms": ((400,), "recipients are E.164 numbers, known contacts or groups, at least one (the 400 example says "
+                        "so); the message at most 10 parts; the sender profile approved; callback_url HTTPS; "
+                        "scheduled_at at most 30 days ahead (its description says so)"),
+    "cancelSmsMessage": ((400,), "only a SCHEDULED or QUEUED message can be cancelled (the 400 example says so)"),
+    "createSenderProfile": ((400,), "sender_id is a phone or alphanumeric, at most 11, starting with a letter, no "
+                                    "ÆØÅ; a custom one needs brand_confirmation (its descriptions say so)"),
+    "startVerification": ((400,), "the recipient is E.164 for sms and voice, an e-mail address for email (the 400 "
+                                  "example says so)"),
+    "createEvent": ((422,), "password visibility needs a password (its description says so); the slug is URL-safe"),
+    "verifyPassword": ((400,), "the event must be password-protected (the 400 example says so)"),
+    "verifyToken": ((400,), "the event must be token-protected (the 400 example says so)"),
 }
 G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),
