@@ -141,3 +141,43 @@ def test_gatherings_are_the_tenants_own(client: TestClient, tenant: Tenant) -> N
     assert client.get(f"{theirs}/{made['id']}", headers=headers).status_code == 404
     assert client.get(f"{theirs}/lookup/{made['joinCode']}", headers=headers).status_code == 404
     assert client.get(theirs, headers=headers).json() == {"gatherings": [], "total": 0}
+
+
+def _configure(client: TestClient, tenant: Tenant) -> None:
+    key = client.post(f"{API}/projects/{tenant.project_id}/voice/access-keys", headers=tenant.key_headers,
+                      json={"name": "bot"}).json()
+    saved = client.put(f"{API}/projects/{tenant.project_id}/settings", headers=tenant.key_headers, json={
+        "tokenProviderType": "access_key", "accessKeyConfig": {"accessKey": key["accessKey"], "botUserId": "cortex-bot"}})
+    assert saved.status_code == 200, saved.text
+
+
+def test_starting_with_auto_start_session_opens_a_session_on_the_room_and_ending_stops_it(
+    client: TestClient, tenant: Tenant,
+) -> None:
+    _configure(client, tenant)
+    owner = _participant(client, tenant, "owner")
+    lobby = client.post(_url(tenant), headers=tenant.key_headers, json={
+        "name": "Ranked match", "type": "lobby", "ownerId": owner, "autoStartSession": True}).json()
+    started = client.post(_url(tenant, f"/{lobby['id']}/start"), headers=tenant.key_headers, json={"roomId": "match-1"})
+    assert started.status_code == 200, started.text
+    session_id = started.json()["sessionId"]
+    session = client.get(f"{API}/projects/{tenant.project_id}/sessions/{session_id}", headers=tenant.key_headers).json()
+    assert session["externalRoomId"] == "match-1" and session["title"] == "Ranked match" and session["status"] == "active"
+    types = _event_types(client, tenant)
+    assert types.index("gathering.started") < types.index("session.created")
+
+    client.post(_url(tenant, f"/{lobby['id']}/end"), headers=tenant.key_headers)
+    client.post("/_twinstack/clock/advance", json={"seconds": 0})
+    after = client.get(f"{API}/projects/{tenant.project_id}/sessions/{session_id}", headers=tenant.key_headers).json()
+    assert after["status"] == "ended"
+
+
+def test_a_deleted_participant_leaves_its_gatherings(client: TestClient, tenant: Tenant) -> None:
+    p1, p2 = _participant(client, tenant, "stay"), _participant(client, tenant, "go")
+    lobby = client.post(_url(tenant), headers=tenant.key_headers, json={"name": "n", "type": "lobby", "ownerId": p1}).json()
+    client.post(_url(tenant, "/join"), headers=tenant.key_headers, json={"joinCode": lobby["joinCode"], "participantId": p2})
+    assert client.delete(f"{API}/projects/{tenant.project_id}/participants/{p2}",
+                         headers=tenant.key_headers).status_code == 204
+    client.post("/_twinstack/clock/advance", json={"seconds": 0})
+    after = client.get(_url(tenant, f"/{lobby['id']}"), headers=tenant.key_headers, params={"includeMembers": "true"})
+    assert after.json()["memberCount"] == 1 and [m["participantId"] for m in after.json()["members"]] == [p1]

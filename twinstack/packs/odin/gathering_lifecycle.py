@@ -7,12 +7,13 @@ after ``gathering.started``; ending it stops that session.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from twinstack.engine.twin import Twin
+from twinstack.packs.odin import bot, sessions
 from twinstack.packs.odin import gatherings as model
 from twinstack.packs.odin import invitations
+from twinstack.packs.odin.app_settings import provider
 from twinstack.store import Job
 
 STARTABLE = frozenset({"pending", "active"})
@@ -22,25 +23,18 @@ class NotAllowed(Exception):
     """The gathering's state does not allow the change (a 400)."""
 
 
-def _sessions() -> Any:
-    try:
-        return importlib.import_module("twinstack.packs.odin.sessions")
-    except ImportError:
-        return None
-
-
 def start(twin: Twin, tenant: str, record: dict[str, Any], room_id: str) -> dict[str, Any]:
     if record["status"] not in STARTABLE:
         raise NotAllowed(f"Gathering is {record['status']} and cannot be started")
     started = model.transition(twin, tenant, record, "started", "gathering.started", roomId=room_id)
-    if started.get("autoStartSession"):
-        sessions = _sessions()
-        opener = getattr(sessions, "open_for_gathering", None) if sessions is not None else None
-        if opener is not None:
-            session_id = opener(twin, tenant, str(record["projectId"]), title=str(record["name"]), room_id=room_id)
-            if session_id:
-                started = {**started, "sessionId": str(session_id)}
-                model.gatherings(twin, tenant).put(str(record["id"]), started)
+    project_id = str(record["projectId"])
+    # A session needs the project's token provider, as createSession does; without one none is opened.
+    if started.get("autoStartSession") and provider(twin, tenant, project_id) is not None:
+        session = sessions.create(twin, tenant, project_id, {"title": record["name"], "externalRoomId": room_id},
+                                  str(record.get("_createdBy") or ""))
+        bot.schedule_start(twin, tenant, session)
+        started = {**started, "sessionId": session["id"]}
+        model.gatherings(twin, tenant).put(str(record["id"]), started)
     return started
 
 
@@ -48,10 +42,9 @@ def end(twin: Twin, tenant: str, record: dict[str, Any]) -> dict[str, Any]:
     if record["status"] in model.FINAL:
         raise NotAllowed(f"Gathering is {record['status']} and cannot be ended")
     ended = model.transition(twin, tenant, record, "ended", "gathering.ended")
-    sessions = _sessions()
-    closer = getattr(sessions, "close_for_gathering", None) if sessions is not None else None
-    if closer is not None and record.get("sessionId"):
-        closer(twin, tenant, str(record["projectId"]), str(record["sessionId"]))
+    session = sessions.any_session(twin, tenant, str(record.get("sessionId") or ""))
+    if session is not None and session.get("status") == sessions.ACTIVE:
+        bot.stop(twin, tenant, session)
     return ended
 
 

@@ -172,6 +172,20 @@ def change_member(twin: Twin, tenant: str, record: dict[str, Any], member: dict[
     return updated
 
 
+MEMBERSHIPS_PER_PASS = 1000
+"""Memberships of a deleted participant let go of in one reaction (a participant is in few gatherings)."""
+
+
+def forget_participant(twin: Twin, tenant: str, participant_id: str) -> None:
+    """A deleted participant leaves every gathering it was a member of (counts and events follow)."""
+    if not participant_id:
+        return
+    for member in members(twin, tenant).find({"participantId": participant_id}, limit=MEMBERSHIPS_PER_PASS).items:
+        record = gatherings(twin, tenant).get(str(member["gatheringId"]))
+        if record is not None:
+            change_member(twin, tenant, record, member, None, None, remove=True)
+
+
 def transition(twin: Twin, tenant: str, record: dict[str, Any], status: str, event_type: str, *,
                changes: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
     """Move the gathering to ``status`` and emit ``event_type`` (action ``occurred``) with it."""

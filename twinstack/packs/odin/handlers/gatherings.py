@@ -13,13 +13,16 @@ from typing import Any
 
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
+from twinstack.engine.twin import Twin
 from twinstack.errors import NotFound
 from twinstack.packs.odin import gathering_lifecycle as lifecycle
 from twinstack.packs.odin import gatherings as model
 from twinstack.packs.odin import invitations, join_codes
 from twinstack.packs.odin.events import emit
 from twinstack.packs.odin.participants import find_or_create, get_participant
-from twinstack.packs.odin.project_scope import bad_field, page_params, parse_instant, refused, require_project, stamp, whole_number
+from twinstack.packs.odin.project_scope import (
+    bad_field, caller_id, page_params, parse_instant, refused, require_project, stamp, whole_number,
+)
 
 INDEXES = {**model.INDEXES, **invitations.INDEXES}
 JOBS = lifecycle.JOBS
@@ -100,7 +103,7 @@ async def create_gathering(ctx: RequestContext) -> Any:
     expires = _expires(str(body["type"]), now, starts, ends)
     if expires is not None:
         record["expiresAt"] = stamp(ctx, expires)
-    record.update(_projectId=project_id, _startsAt=starts, _endsAt=ends, _expiresAt=expires,
+    record.update(_projectId=project_id, _createdBy=caller_id(ctx), _startsAt=starts, _endsAt=ends, _expiresAt=expires,
                   _searchProperties=dict(body.get("searchProperties") or {}),
                   _invitationUrl=body.get("invitationUrl"))
     with ctx.store.transaction():
@@ -292,6 +295,11 @@ async def remove_member(ctx: RequestContext) -> Any:
     return Reply(None, status=204)
 
 
+def _participant_gone(twin: Twin, tenant: str, event: dict[str, Any]) -> None:
+    model.forget_participant(twin, tenant, str((event["payload"].get("data") or {}).get("id", "")))
+
+
+REACTIONS = ((("participant.deleted",), _participant_gone),)
 HANDLERS: dict[str, Handler] = {
     "createGathering": create_gathering,
     "listGatherings": list_gatherings,
