@@ -40,6 +40,7 @@ MIN_PART = 5 << 20
 """Every part of a multipart upload but the last must be at least this big."""
 MAX_PARTS = 10_000
 MAX_KEY_BYTES = 1024
+_FIRST_BATCH = 8
 
 
 class ObjectError(TwinError):
@@ -228,12 +229,16 @@ class ObjectCatalog:
         high = _past_prefix(prefix_id) if prefix else None
         objects: list[dict[str, Any]] = []
         prefixes: list[str] = []
-        # Each turn either takes a batch of keys or jumps past one folded prefix: at most max_keys + 1 turns.
+        # With a delimiter, a batch read past a folded prefix is wasted, so batches start small and
+        # grow while no prefix interrupts them. Each turn takes a batch of keys or jumps past one
+        # folded prefix: at most max_keys + 1 turns.
+        batch = _FIRST_BATCH if delimiter else max_keys
         for _ in range(max_keys + 1):
             room = max_keys - len(objects) - len(prefixes)
             if room <= 0:
                 break
-            rows = self.store.by_id_range(self.service, self.space, collection, low=low, high=high, limit=room)
+            want = min(room, batch)
+            rows = self.store.by_id_range(self.service, self.space, collection, low=low, high=high, limit=want)
             if not rows:
                 return Listing(objects, prefixes, None)
             for rid, record in rows:
@@ -243,12 +248,14 @@ class ObjectCatalog:
                     folded = key[: cut + len(delimiter)]
                     prefixes.append(folded)
                     low = _past_prefix(key_id(folded))
+                    batch = _FIRST_BATCH
                     break
                 objects.append(record)
                 low = _after(rid)
             else:
-                if len(rows) < room:
+                if len(rows) < want:
                     return Listing(objects, prefixes, None)
+                batch *= 2
         more = self.store.by_id_range(self.service, self.space, collection, low=low, high=high, limit=1)
         return Listing(objects, prefixes, low if more else None)
 
