@@ -167,3 +167,10 @@ def test_another_tenants_project_files_are_not_found(client: TestClient, tenant:
     assert_error(client.put(f"{API}/projects/{project['id']}/files/content", headers=headers,
                             json={"path": "mine.txt", "text": "stolen\n"}), 404, "project_not_found")
     assert (_folder(client, project) / "mine.txt").read_text() == "private\n"
+
+
+def test_overlong_paths_are_invalid_not_a_crash(client: TestClient, tenant: Tenant) -> None:
+    project = _project(client, tenant)
+    for path in ("a" * 300, "/".join(["d" * 200] * 10)):
+        assert_error(_put(client, tenant, project["id"], path, "x"), 400, "invalid_path")
+        assert_error(_get(client, tenant, project["id"], path), 400, "invalid_path")

@@ -53,6 +53,8 @@ MAX_ENTRIES = 20_000
 """At most this many entries are visited by one tree listing or workspace walk."""
 GIT_DIR = ".git"
 DECODE_ROUNDS = 4
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 1024
 
 _SLUG_RUN = re.compile(r"[^a-z0-9]+")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -168,7 +170,13 @@ class Workspace:
             raise invalid_path("path is required.")
         if path.startswith(("/", "\\")) or _DRIVE.match(path):
             raise invalid_path("Absolute paths are not allowed.")
+        try:
+            encoded = path.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise invalid_path("Path is not valid UTF-8.") from exc
         parts = [p for p in re.split(r"[\\/]", path) if p not in ("", ".")]
+        if len(encoded) > MAX_PATH_BYTES or any(len(p.encode("utf-8")) > MAX_NAME_BYTES for p in parts):
+            raise invalid_path("Path is too long.")
         if any(p.lower() == GIT_DIR for p in parts):
             raise invalid_path("Paths inside .git are not allowed.")
         self._inside(path)
@@ -205,7 +213,11 @@ class Workspace:
 
     def write(self, path: str, text: str, etag: str | None = None) -> str:
         """Write ``text`` (creating folders); with ``etag``, only over a file whose content has it (else 409)."""
-        data = text.encode("utf-8")
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ApiError(BAD_INPUT_STATUS, "invalid_request", "text is not valid UTF-8.", field="text",
+                           details={"field": "text"}) from exc
         if len(data) > MAX_FILE_BYTES:
             raise ApiError(BAD_INPUT_STATUS, "invalid_request",
                            f"text is larger than max_file_size_bytes ({MAX_FILE_BYTES}).", field="text",
