@@ -48,6 +48,9 @@ class Blobs(Protocol):
 
     def delete(self, blob: str) -> None: ...
 
+    def exists(self, blob: str) -> bool:
+        """Whether a non-empty blob's bytes are here (an imported state may name blobs this server lacks)."""
+
     def drop_all(self) -> None:
         """Forget every blob (a reset of the state)."""
 
@@ -109,6 +112,9 @@ class DiskBlobs:
 
     def delete(self, blob: str) -> None:
         self._path(blob).unlink(missing_ok=True)
+
+    def exists(self, blob: str) -> bool:
+        return self._path(blob).is_file()
 
     def drop_all(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -198,6 +204,9 @@ class PostgresBlobs:
 
     def delete(self, blob: str) -> None:
         self._run(f"DELETE FROM {_TABLE} WHERE blob=%s", (blob,))
+
+    def exists(self, blob: str) -> bool:
+        return bool(self._run(f"SELECT 1 FROM {_TABLE} WHERE blob=%s AND n=0", (blob,)))
 
     def drop_all(self) -> None:
         self._run(f"TRUNCATE {_TABLE}", ())

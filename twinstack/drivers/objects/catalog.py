@@ -207,6 +207,10 @@ class ObjectCatalog:
         for blob, _size in record.get("segments") or ():
             self.blobs.delete(str(blob))
 
+    def has_bytes(self, record: dict[str, Any]) -> bool:
+        """Whether every byte of the object is here (a state imported without its bytes names some that are not)."""
+        return all(int(size) == 0 or self.blobs.exists(str(blob)) for blob, size in record.get("segments") or ())
+
     def read(self, record: dict[str, Any], start: int = 0, stop: int | None = None) -> Iterator[bytes]:
         """Bytes ``start``..``stop`` (exclusive) of an object, chunk by chunk across its segments."""
         stop = int(record["size"]) if stop is None else stop

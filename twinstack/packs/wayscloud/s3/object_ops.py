@@ -115,6 +115,9 @@ async def get_object(req: S3Request) -> None:
     record = req.catalog.get_object(req.bucket, req.key)
     if record is None:
         raise no_such_key(req.key)
+    if not req.catalog.has_bytes(record):
+        raise S3Error("NoSuchKey", "The object's bytes are not on this server: its state was imported without "
+                      "them.", 404, Key=req.key)
     blocked = _conditions(req, record)
     if blocked == 412:
         raise S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", 412,
