@@ -134,3 +134,17 @@ def test_comments_need_an_integer_line(client: TestClient, tenant: Tenant) -> No
     assert ok.status_code == 200 and ok.json() == {"ok": True}
     assert_error(client.post(f"{API}/diffs/{diff_id}/comment", headers=tenant.headers,
                              json={"path": "src/app.py", "line": "two", "comment": "x"}), 400, "invalid_request", "line")
+
+
+def test_a_git_rename_moves_the_file(client: TestClient, tenant: Tenant) -> None:
+    project = make_project(client, tenant)
+    pid = project["id"]
+    write_file(client, tenant, pid, "old.txt", "one\ntwo\n")
+    patch = ("diff --git a/old.txt b/new.txt\nsimilarity index 60%\nrename from old.txt\nrename to new.txt\n"
+             "--- a/old.txt\n+++ b/new.txt\n@@ -1,2 +1,2 @@\n one\n-two\n+TWO\n")
+    diff_id = _create(client, tenant, pid, patch).json()["diff_id"]
+    files = client.get(f"{API}/diffs/{diff_id}", headers=tenant.headers).json()["diff"]["files"]
+    assert [(f["path"], f["change"], f.get("old_path")) for f in files] == [("new.txt", "renamed", "old.txt")]
+    assert client.post(f"{API}/diffs/{diff_id}/apply", headers=tenant.headers, json={}).json()["ok"] is True
+    folder = folder_of(client, project)
+    assert not (folder / "old.txt").exists() and (folder / "new.txt").read_text() == "one\nTWO\n"
