@@ -128,6 +128,19 @@ G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),
     "post_projects": ((400,), "name is required (stated in the description; {} is missing_body)"),
     "post_admin_users": ((400,), "name and email are required (stated in the description; {} is missing_body)"),
+    "put_settings": ((400,), "a partial settings object is required ({} is missing_body); the keys upstream defines "
+                             "have their types"),
+    "post_uploads": ((400,), "filename, content_type and size_bytes are required (stated in the description; {} is "
+                             "missing_body); size_bytes is a whole number within max_upload_size_bytes"),
+    "post_tools": ((400,), "name, scope, description, schema and handler are required (stated in the description; {} is "
+                           "missing_body); handler.type is http or python"),
+    "post_tools_tool_id_invoke": ((400,), "args is required and an object (stated in the description; {} is "
+                                          "missing_body)"),
+    "post_telemetry_query": ((400,), "stream_id and time_range {from, to} are required, to after from (stated in the "
+                                     "description; {} is missing_body)"),
+    "post_telemetry_alerts": ((400,), "name, stream_id, condition and actions are required (stated in the description; "
+                                      "{} is missing_body); condition is {op, value, for_s?}"),
+    "post_notifications_ack": ((400,), "ids is required, an array (stated in the description; {} is missing_body)"),
 }
 POLYKOMOS_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "createDatabase": ((422,), "db_type, region and team must exist (\"the caller's primary team is used\"), the "
