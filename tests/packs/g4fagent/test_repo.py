@@ -113,6 +113,18 @@ def test_pull_without_an_upstream_fails(client: TestClient, tenant: Tenant) -> N
     assert_error(client.post(f"{API}/projects/{project['id']}/repo/pull", headers=tenant.headers), 400, "git_pull_failed")
 
 
+def test_branch_names_and_commit_paths_cannot_leave_the_repository(client: TestClient, tenant: Tenant) -> None:
+    project = make_project(client, tenant)
+    pid = project["id"]
+    for branch in ("../../config", "../HEAD", "a..b"):
+        assert_error(client.post(f"{API}/projects/{pid}/repo/checkout", headers=tenant.headers, json={"branch": branch}),
+                     400, "git_checkout_failed")
+    assert_error(client.post(f"{API}/projects/{pid}/repo/commit", headers=tenant.headers,
+                             json={"message": "m", "paths": ["../../etc/passwd"]}), 400, "invalid_path")
+    assert_error(client.post(f"{API}/projects/{pid}/repo/commit", headers=tenant.headers,
+                             json={"message": "m", "paths": ["never-existed.txt"]}), 400, "git_commit_failed")
+
+
 def test_a_folder_that_is_no_repository_says_so(client: TestClient, tenant: Tenant) -> None:
     project = make_project(client, tenant)
     folder = folder_of(client, project)

@@ -24,7 +24,7 @@ from dulwich import porcelain
 from dulwich.errors import NotGitRepository
 from dulwich.objects import Commit, ObjectID
 from dulwich.objectspec import parse_commit
-from dulwich.refs import Ref
+from dulwich.refs import Ref, check_ref_format
 from dulwich.repo import Repo
 
 from twinstack.packs.g4fagent.errors import BAD_INPUT_STATUS, ApiError
@@ -193,6 +193,8 @@ def commit(ws: Workspace, message: str, paths: list[str] | None, author: str, wh
 def checkout(ws: Workspace, branch: str) -> None:
     """Switch to an existing branch (a local one, or one ``origin`` has); local changes in the way are refused."""
     with opened(ws) as repo:
+        if not check_ref_format(Ref(f"refs/heads/{branch}".encode())):
+            raise failed("git_checkout_failed", f"fatal: '{branch}' is not a valid branch name")
         local = Ref(f"refs/heads/{branch}".encode())
         remote = Ref(f"refs/remotes/{REMOTE}/{branch}".encode())
         if local not in repo.refs:
