@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -28,7 +28,7 @@ def project_events(client: TestClient, tenant: Tenant, kind: str | None = None) 
 
 
 def ingest_headers(secret: str, project_id: str, body: bytes, stamp: str | None = None) -> dict[str, str]:
-    stamp = stamp or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    stamp = stamp or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
     signature = hmac.new(secret.encode(), stamp.encode() + body, hashlib.sha256).hexdigest()
     return {"X-Project-Id": project_id, "X-Timestamp": stamp, "X-Signature": signature,
             "Content-Type": "application/json"}

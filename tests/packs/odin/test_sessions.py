@@ -136,6 +136,7 @@ def test_profanity_filter_annotates_a_blocked_word(client: TestClient, tenant: T
     batch = client.post(f"{API}/plugins/annotations/messages/batch", headers=tenant.key_headers,
                         json={"messageIds": [message["id"], clean["messages"][0]["id"], "unknown"]}).json()
     assert set(batch) == {message["id"], clean["messages"][0]["id"]} and batch[message["id"]][0]["id"] == note["id"]
+    assert client.post(f"{API}/plugins/annotations/messages/batch", headers=tenant.key_headers, json={}).json() == {}
     listed = client.get(f"{_p(tenant)}/plugins/instances", headers=tenant.key_headers).json()
     assert listed[0]["plugin"]["slug"] == "profanity-filter"
     off = client.put(f"{_p(tenant)}/plugins/instances/{instance.json()['id']}", headers=tenant.key_headers,
@@ -191,7 +192,7 @@ class TokenService:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 owner.requests.append((dict(self.headers.items()), self.rfile.read(int(self.headers["Content-Length"]))))
                 self.send_response(owner.status)
                 self.send_header("Content-Type", "application/json")

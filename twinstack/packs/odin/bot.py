@@ -26,12 +26,24 @@ import httpx
 
 from twinstack.engine.twin import Twin
 from twinstack.packs.odin import voice
-from twinstack.packs.odin.access_keys import generate_access_key, load_access_key, room_token
+from twinstack.packs.odin.access_keys import (
+    generate_access_key,
+    load_access_key,
+    room_token,
+)
 from twinstack.packs.odin.app_settings import get_record, provider
 from twinstack.packs.odin.events import SOURCE_BOT, emit_for
 from twinstack.packs.odin.messages import SYSTEM_SENDER, add_message
 from twinstack.packs.odin.participants import find_or_create, get_participant
-from twinstack.packs.odin.sessions import ACTIVE, ENDED, any_session, listening, room_key, save_private, set_status
+from twinstack.packs.odin.sessions import (
+    ACTIVE,
+    ENDED,
+    any_session,
+    listening,
+    room_key,
+    save_private,
+    set_status,
+)
 
 ROOMS = "rooms"
 BOT_START_JOB = "odin.bot.start"

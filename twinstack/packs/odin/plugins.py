@@ -22,8 +22,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from twinstack.errors import FieldIssue
 from twinstack.engine.twin import Twin
+from twinstack.errors import FieldIssue
 from twinstack.packs.odin.annotations import annotate_message, annotate_session
 
 INSTANCES = "plugin-instances"
@@ -67,8 +67,8 @@ PROFANITY: dict[str, float] = {
     "fuck": 1.0, "fucking": 1.0, "shit": 0.9, "bitch": 0.9, "asshole": 0.9, "bastard": 0.8, "dick": 0.7,
     "damn": 0.4, "crap": 0.4, "bloody": 0.3, "idiot": 0.5, "stupid": 0.3,
 }
-POSITIVE = frozenset("good great love like nice thanks thank awesome happy excellent fun cool glad well win".split())
-NEGATIVE = frozenset("bad hate terrible awful sad angry worse worst lag broken annoying lose lost stupid".split())
+POSITIVE = frozenset(["good", "great", "love", "like", "nice", "thanks", "thank", "awesome", "happy", "excellent", "fun", "cool", "glad", "well", "win"])
+NEGATIVE = frozenset(["bad", "hate", "terrible", "awful", "sad", "angry", "worse", "worst", "lag", "broken", "annoying", "lose", "lost", "stupid"])
 _WORD = re.compile(r"[\w']+")
 _ACTION = re.compile(r"\b(i'll|i will|we should|we need to|todo|to do|let's|lets|action item)\b", re.IGNORECASE)
 
@@ -86,10 +86,10 @@ def settings_issues(plugin: dict[str, Any], settings: dict[str, Any]) -> list[Fi
     """What is wrong with ``settings`` for the plugin's ``settingsSchema`` (unknown keys are refused)."""
     issues: list[FieldIssue] = []
     fields = {f["key"]: f for f in plugin.get("settingsSchema", [])}
-    for key in settings:
+    for key, given in settings.items():
         if key not in fields:
             issues.append(FieldIssue("body", ("settings", key), f"settings.{key} is not a setting of {plugin['slug']}",
-                                     "extra_forbidden", settings[key]))
+                                     "extra_forbidden", given))
     for key, field in fields.items():
         value = settings.get(key)
         if value is None:
@@ -186,7 +186,7 @@ def action_items(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _seconds(stamp: str) -> float:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 def run_on_message(twin: Twin, tenant: str, message: dict[str, Any], project_id: str) -> None:

@@ -12,7 +12,15 @@ from twinstack.engine.pack import Handler
 from twinstack.errors import NotFound
 from twinstack.packs.odin.access_keys import load_access_key
 from twinstack.packs.odin.app_settings import (
-    APP_SETTINGS, apply_provider, cache_secret, forget_secret, get_record, new_record, project_secret, save, set_e2e,
+    APP_SETTINGS,
+    apply_provider,
+    cache_secret,
+    forget_secret,
+    get_record,
+    new_record,
+    project_secret,
+    save,
+    set_e2e,
     view_with_password,
 )
 from twinstack.packs.odin.project_scope import bad_field, refused, require_project

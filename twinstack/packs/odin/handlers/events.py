@@ -20,7 +20,7 @@ import pkgutil
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from twinstack.engine.context import Reply, RequestContext
@@ -29,7 +29,14 @@ from twinstack.engine.twin import Twin
 from twinstack.errors import TwinError, Unauthorized
 from twinstack.packs.odin.access import api_key_of
 from twinstack.packs.odin.app_settings import ingest_target, project_secret
-from twinstack.packs.odin.events import EVENT_INDEXES, EVENTS, FANOUT_JOB, emit_for, get_event, matches
+from twinstack.packs.odin.events import (
+    EVENT_INDEXES,
+    EVENTS,
+    FANOUT_JOB,
+    emit_for,
+    get_event,
+    matches,
+)
 from twinstack.packs.odin.project_scope import require_project
 from twinstack.packs.odin.sse import Filter, split_list, stream
 from twinstack.packs.odin.webhooks import deliver, start
@@ -119,7 +126,7 @@ def _parse_stamp(text: str) -> float | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
 
 

@@ -7,7 +7,13 @@ from typing import Any
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import NotFound
-from twinstack.packs.odin.messages import MESSAGE_INDEXES, debug_audio, get_message, transcript, view
+from twinstack.packs.odin.messages import (
+    MESSAGE_INDEXES,
+    debug_audio,
+    get_message,
+    transcript,
+    view,
+)
 from twinstack.packs.odin.project_scope import require_project
 from twinstack.packs.odin.sessions import get_session
 

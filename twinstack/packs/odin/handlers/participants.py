@@ -8,7 +8,12 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import NotFound
 from twinstack.packs.odin.participants import (
-    PARTICIPANT_INDEXES, delete_participant, find_or_create, get_participant, page, update_participant,
+    PARTICIPANT_INDEXES,
+    delete_participant,
+    find_or_create,
+    get_participant,
+    page,
+    update_participant,
 )
 from twinstack.packs.odin.project_scope import bad_field, page_params, require_project
 

@@ -9,8 +9,20 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import NotFound, ValidationFailed
 from twinstack.packs.odin.participants import is_uuid
-from twinstack.packs.odin.plugins import BY_ID, INSTANCE_INDEXES, INSTANCES, find_plugin, plugin_view, settings_issues
-from twinstack.packs.odin.project_scope import bad_field, refused, require_project, stamp
+from twinstack.packs.odin.plugins import (
+    BY_ID,
+    INSTANCE_INDEXES,
+    INSTANCES,
+    find_plugin,
+    plugin_view,
+    settings_issues,
+)
+from twinstack.packs.odin.project_scope import (
+    bad_field,
+    refused,
+    require_project,
+    stamp,
+)
 
 
 def _view(instance: dict[str, Any], *, embed: bool = True) -> dict[str, Any]:

@@ -11,7 +11,12 @@ from twinstack.errors import FieldIssue, NotFound, ValidationFailed
 from twinstack.packs.odin.annotations import ANNOTATION_INDEXES, of_message, of_session
 from twinstack.packs.odin.events import SOURCE_BOT
 from twinstack.packs.odin.messages import get_message
-from twinstack.packs.odin.plugins import CATALOG, find_plugin, plugin_view, run_on_message
+from twinstack.packs.odin.plugins import (
+    CATALOG,
+    find_plugin,
+    plugin_view,
+    run_on_message,
+)
 from twinstack.packs.odin.sessions import any_session
 
 BATCH_LIMIT = 500
@@ -36,9 +41,8 @@ async def session_annotations(ctx: RequestContext) -> Any:
 
 
 async def message_annotations_batch(ctx: RequestContext) -> Any:
-    ids = ctx.body.get("messageIds") if isinstance(ctx.body, dict) else None
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise ValidationFailed([FieldIssue("body", ("messageIds",), "must be an array of strings", "type", ids)])
+    # The document does not require ``messageIds``: a body without it asks about no message.
+    ids = (ctx.body.get("messageIds") or []) if isinstance(ctx.body, dict) else []
     if len(ids) > BATCH_LIMIT:
         raise ValidationFailed([FieldIssue("body", ("messageIds",), f"must contain no more than {BATCH_LIMIT} elements",
                                            "max_items", ids)])

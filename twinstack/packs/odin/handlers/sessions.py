@@ -21,10 +21,28 @@ from twinstack.packs.odin import bot
 from twinstack.packs.odin.annotations import drop_session_type, of_message
 from twinstack.packs.odin.app_settings import provider
 from twinstack.packs.odin.messages import forget_participant, transcript
-from twinstack.packs.odin.plugins import ACTIONS, BY_ID, enabled_instances, run_on_session_end
-from twinstack.packs.odin.project_scope import bad_field, caller_id, refused, require_project
+from twinstack.packs.odin.plugins import (
+    ACTIONS,
+    BY_ID,
+    enabled_instances,
+    run_on_session_end,
+)
+from twinstack.packs.odin.project_scope import (
+    bad_field,
+    caller_id,
+    refused,
+    require_project,
+)
 from twinstack.packs.odin.sessions import (
-    ACTIVE, ENDED, SESSION_INDEXES, SESSIONS, any_session, create, get_session, set_status, view,
+    ACTIVE,
+    ENDED,
+    SESSION_INDEXES,
+    SESSIONS,
+    any_session,
+    create,
+    get_session,
+    set_status,
+    view,
 )
 from twinstack.store import Job
 

@@ -14,7 +14,12 @@ from twinstack.errors import FieldIssue, NotFound, ValidationFailed
 from twinstack.packs.odin.participants import is_uuid
 from twinstack.packs.odin.project_scope import page_params, require_project, stamp
 from twinstack.packs.odin.webhooks import (
-    SUBSCRIPTIONS, WEBHOOK_EVENTS, WEBHOOK_INDEXES, auth_headers, delivery_views, engine,
+    SUBSCRIPTIONS,
+    WEBHOOK_EVENTS,
+    WEBHOOK_INDEXES,
+    auth_headers,
+    delivery_views,
+    engine,
 )
 
 _AUTH_FIELDS = ("authType", "apiKey", "apiKeyHeader", "basicAuthUsername", "basicAuthPassword", "customHeaders")
