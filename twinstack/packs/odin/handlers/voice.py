@@ -154,23 +154,25 @@ async def generate_project_token(ctx: RequestContext) -> Any:
 
 
 async def generate_token_legacy(ctx: RequestContext) -> Any:
-    """The old form: the project named in the body, and a secret that is one of its access keys or its secret."""
-    room_id = _text(ctx, "roomId", required=True)
-    reference = _text(ctx, "projectId", required=True)
-    secret = str(ctx.body.get("secret") or "")
-    assert room_id is not None and reference is not None
+    """The old form: the project named in the body, and a secret that is one of its access keys or its secret.
+
+    Who may sign is settled first (an unknown project 403, a wrong secret 401), then the room.
+    """
+    body: dict[str, Any] = ctx.body
+    reference, secret = str(body.get("projectId") or ""), str(body.get("secret") or "")
     listed = projects(ctx.twin, ctx.tenant)
-    project = listed.get(reference) or listed.find_one(appId=reference)
+    project = (listed.get(reference) or listed.find_one(appId=reference)) if reference else None
     if project is None:
         raise Forbidden("No access to this project", code="project_forbidden", field="projectId")
     project_id = str(project["id"])
     key = load_access_key(secret)
-    if key is not None and voice.access_keys(ctx.twin, ctx.tenant, project_id).find_one(keyId=key.key_id) is not None:
-        return Reply({"token": room_token(key, room_id, "", now=ctx.now)}, status=201)
-    if secret and secret == str(project.get("secret") or ""):
-        return Reply({"token": room_token(internal_key(ctx.twin, ctx.tenant, project_id), room_id, "", now=ctx.now)},
-                     status=201)
-    raise Unauthorized("Invalid project secret")
+    if key is None or voice.access_keys(ctx.twin, ctx.tenant, project_id).find_one(keyId=key.key_id) is None:
+        if not secret or secret != str(project.get("secret") or ""):
+            raise Unauthorized("Invalid project secret")
+        key = internal_key(ctx.twin, ctx.tenant, project_id)
+    room_id = _text(ctx, "roomId", required=True)
+    assert room_id is not None
+    return Reply({"token": room_token(key, room_id, "", now=ctx.now)}, status=201)
 
 
 HANDLERS: dict[str, Handler] = {
