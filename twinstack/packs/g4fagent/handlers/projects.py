@@ -27,6 +27,7 @@ SESSIONS = Family(noun="session", collection="/sessions", prefix="sess", id_para
 OWNED = ("/sessions", "/diffs", "/terminals")
 """Collections whose records name a ``project_id`` and go when their project does."""
 DELETE_BATCH = 200
+FOLDER_TRIES = 8
 
 
 def open_workspace(ctx: RequestContext, project_id: str | None = None) -> tuple[dict[str, Any], Workspace]:
@@ -53,6 +54,16 @@ def _editable(body: dict[str, Any], present_only: bool) -> dict[str, Any]:
     return fields
 
 
+def _new_workspace(ctx: RequestContext, name: str) -> tuple[str, Workspace]:
+    """A fresh project id whose folder is free: another project's folder (same name and id tail) is never shared."""
+    for _ in range(FOLDER_TRIES):
+        project_id = new_id(PROJECTS.prefix)
+        ws = Workspace.at(ctx.twin, ctx.tenant, folder_name(name, project_id))
+        if not ws.root.exists():
+            return project_id, ws
+    raise RuntimeError("no free workspace folder after several fresh ids")
+
+
 async def get_projects(ctx: RequestContext) -> dict[str, Any]:
     return PROJECTS.page(ctx, {}, filters=("status", "environment"), search=("name",))
 
@@ -62,9 +73,7 @@ async def post_projects(ctx: RequestContext) -> dict[str, Any]:
     url = fields["repo"].get("url")
     if url is not None and not isinstance(url, str):
         raise invalid_request("repo.url must be a string.", "repo")
-    project_id = new_id(PROJECTS.prefix)
-    ws = Workspace.at(ctx.twin, ctx.tenant, folder_name(fields["name"], project_id))
-    ws.remove()  # a leftover of an earlier state under the same name never leaks into a new project
+    project_id, ws = _new_workspace(ctx, fields["name"])
     try:
         repo.create(ws, url or "")
     except BaseException:
