@@ -7,6 +7,7 @@ import json
 import threading
 import wave
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -283,3 +284,26 @@ def test_access_key_settings_are_validated_and_hidden(client: TestClient, tenant
     assert client.delete(f"{_p(tenant)}/settings", headers=tenant.key_headers).status_code == 200
     assert client.get(f"{_p(tenant)}/settings", headers=tenant.key_headers).status_code == 404
     assert client.post(f"{_p(tenant)}/settings/sync-secret", headers=tenant.key_headers).status_code == 400
+
+
+def test_moderation_scenario(client: TestClient, tenant: Tenant) -> None:
+    """Brief scenario 3: a blocked word spoken -> annotation event -> a one-hour mute that expires on the clock."""
+    configure(client, tenant)
+    client.post(f"{_p(tenant)}/plugins/instances", headers=tenant.key_headers, json={"pluginId": "profanity-filter"})
+    new_session(client, tenant, room="ranked")
+    said = speak(client, tenant, "ranked", "odin-rude", "what the shit was that", name="Rude")
+    [event] = project_events(client, tenant, "message.annotation.created")
+    assert event["payload"]["data"]["messageId"] == said["messages"][0]["id"]
+    offender = event["payload"]["data"]["externalUserId"]
+    now = client.post("/_twinstack/clock/advance", json={"seconds": 0}).json()["now"]
+    end = datetime.fromisoformat(now) + timedelta(hours=1)
+    sanctions = f"{_p(tenant)}/sanctions"
+    mute = client.post(sanctions, headers=tenant.key_headers, json={
+        "externalUserId": offender, "type": "mute", "reason": "profanity",
+        "endAt": end.strftime("%Y-%m-%dT%H:%M:%S.000Z")})
+    assert mute.status_code == 201, mute.text
+    active = client.get(f"{sanctions}/user/{offender}/active", headers=tenant.key_headers).json()
+    assert [s["id"] for s in active] == [mute.json()["id"]]
+    assert client.post("/_twinstack/clock/advance", json={"seconds": 3600}).status_code == 200
+    assert client.get(f"{sanctions}/user/{offender}/active", headers=tenant.key_headers).json() == []
+    assert client.get(f"{sanctions}/{mute.json()['id']}", headers=tenant.key_headers).json()["status"] == "expired"
