@@ -32,7 +32,7 @@ from twinstack.packs.g4fagent.workspace import Workspace
 
 BRANCH = "main"
 MAX_WALK = 10_000
-"""Commits walked at most when counting ahead/behind or listing the log."""
+"""Commits walked at most when counting ahead/behind."""
 REMOTE = "origin"
 
 
@@ -227,22 +227,3 @@ def pull(ws: Workspace) -> None:
             raise
         except Exception as exc:  # diverged, unreachable remote, local changes in the way
             raise failed("git_pull_failed", str(exc) or "pull failed") from exc
-
-
-def log(ws: Workspace, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest ``limit`` commits of HEAD: ``{commit, message, author, ts}``."""
-    with opened(ws) as repo:
-        top = _head(repo)
-        if not top:
-            return []
-        out: list[dict[str, Any]] = []
-        for entry in repo.get_walker(include=[ObjectID(top.encode())], max_entries=min(limit, MAX_WALK)):
-            made: Commit = entry.commit
-            out.append({"commit": made.id.decode(), "message": made.message.decode("utf-8", "replace").strip(),
-                        "author": made.author.decode("utf-8", "replace"), "ts": made.commit_time})
-        return out
-
-
-def branches(ws: Workspace) -> list[str]:
-    with opened(ws) as repo:
-        return sorted(ref.decode().removeprefix("refs/heads/") for ref in porcelain.branch_list(repo))
