@@ -136,3 +136,12 @@ def test_sessions_belong_to_their_tenant(client: TestClient, tenant: Tenant) -> 
     session = start(client, tenant, recipient="+4712345675", client_ip="203.0.113.42")
     assert session["ip_risk"]["total_reports"] == 0
     assert client.get(f"{VERIFY}/status/{session['session_id']}", headers=other).status_code == 404
+
+
+def test_calls_to_the_test_range_are_not_answered(client: TestClient, tenant: Tenant) -> None:
+    silent = start(client, tenant, channel="voice", recipient="+4700000001")
+    busy = start(client, tenant, channel="voice", recipient="+4700090001")
+    assert check(client, tenant, silent["session_id"], "123456") == {"status": "failed", "error": "voice_no_answer"}
+    assert check(client, tenant, busy["session_id"], "123456") == {"status": "failed", "error": "voice_busy"}
+    status = client.get(f"{VERIFY}/status/{busy['session_id']}", headers=tenant.service).json()
+    assert status["status"] == "failed" and status["error_message"] == "voice_busy"

@@ -7,7 +7,8 @@ reaches the outbox when sent), by voice from +47 21 53 50 30 with the code
 read twice, by e-mail from ``no-reply@wayscloud.net``. A session is ``pending``,
 ``delivered`` one second later (scaled by ``--speed``), ``expired`` at its TTL
 (twin clock; both read from its timestamps), ``verified`` by the right code,
-``failed`` at the fifth wrong one (misses are a guarded counter, so racing
+``failed`` at the fifth wrong one or when a call to the test range
+(``call_failure``) is not answered, (misses are a guarded counter, so racing
 guesses never get a sixth try) and ``cancelled`` by a cancel.
 """
 
@@ -29,6 +30,8 @@ VOICE_SENDER = "+4721535030"
 EMAIL_SENDER = "no-reply@wayscloud.net"
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 OPEN = ("pending", "delivered")
+UNANSWERED_PREFIX = "+47000"
+BUSY_PREFIX = "+470009"
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {"text": "Your verification code is {code}. It expires in {minutes} minutes.",
@@ -66,14 +69,24 @@ def wording(locale: str, channel: str, code: str, ttl_seconds: int) -> tuple[str
 
 
 def status(session: dict[str, Any], now: float) -> str:
-    """The session's status at ``now``: open sessions turn delivered, then expired, by their timestamps."""
+    """The session's status at ``now``: open sessions turn delivered (or failed: an unanswered call), then
+    expired, by their timestamps."""
     current = str(session["status"])
     if current in OPEN:
+        if now >= float(session["_delivered_at"]) and session.get("_call_failure"):
+            return "failed"
         if now >= float(session["_expires_at"]):
             return "expired"
         if now >= float(session["_delivered_at"]):
             return "delivered"
     return current
+
+
+def call_failure(channel: str, recipient: str) -> str | None:
+    """Calls to the test range are not answered (``+47000``, never assigned) or busy (``+470009``)."""
+    if channel != "voice" or not recipient.startswith(UNANSWERED_PREFIX):
+        return None
+    return "voice_busy" if recipient.startswith(BUSY_PREFIX) else "voice_no_answer"
 
 
 def ip_risk(client_ip: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Check answers 200 with the outcome in the body (the document's examples):
 ``verified`` (again ``verified`` on a later check), ``pending`` +
 ``invalid_code`` + ``attempts_remaining``, ``failed`` + ``max_attempts_exceeded``
-from the fifth miss on, ``expired`` + ``session_expired``, and for a cancelled
+from the fifth miss on, ``failed`` + ``voice_no_answer`` / ``voice_busy`` for a call to the test range, ``expired`` + ``session_expired``, and for a cancelled
 session ``failed`` + ``session_cancelled``; an unknown session is 404.
 """
 
@@ -52,6 +52,7 @@ async def start_verification(ctx: RequestContext) -> Any:
         "locale": locale, "metadata": body.get("metadata"),
         "_code_sha256": verify.digest(code), "_expires_at": now + ttl,
         "_delivered_at": now + verify.DELIVERY_SECONDS * ctx.clock.factor,
+        "_call_failure": verify.call_failure(channel, recipient),
     }
     ctx.collection(verify.COLLECTION).put(sid, session)
     text, subject = verify.wording(locale, channel, code, ttl)
@@ -87,6 +88,8 @@ def _outcome(ctx: RequestContext, session: dict[str, Any], code: str) -> dict[st
         return {"status": "expired", "error": "session_expired"}
     if state == "cancelled":
         return {"status": "failed", "error": "session_cancelled"}
+    if state == "failed" and session.get("_call_failure"):
+        return {"status": "failed", "error": str(session["_call_failure"])}
     if state == "failed":
         return {"status": "failed", "error": "max_attempts_exceeded", "attempts_remaining": 0}
     sid = str(session["session_id"])
@@ -124,6 +127,8 @@ async def get_verification_status(ctx: RequestContext) -> Any:
         shown["delivered_at"] = ctx.clock.iso(float(session["_delivered_at"]))
     if state == "expired":
         shown["error_message"] = "session_expired"
+    elif state == "failed" and session.get("_call_failure"):
+        shown["error_message"] = session["_call_failure"]
     return shown
 
 
