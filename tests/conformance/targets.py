@@ -123,6 +123,19 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "createEvent": ((422,), "password visibility needs a password (its description says so); the slug is URL-safe"),
     "verifyPassword": ((400,), "the event must be password-protected (the 400 example says so)"),
     "verifyToken": ((400,), "the event must be token-protected (the 400 example says so)"),
+    "createDnsRecord": ((400,), "the record fits its type: A an IPv4 and AAAA an IPv6 address, MX and SRV with a "
+                                "priority, SRV 'weight port target', CAA 'flags tag \"value\"', a CNAME alone at its "
+                                "name and not at the apex (the brief's 400 'Invalid format')"),
+    "registerDomain": ((400,), "the domain must be valid and not yet registered by the account (its 400 says so)"),
+    "revokeDomain": ((400,), "only a verified domain can be revoked (its 400 says so)"),
+    "getCountryIntelligence": ((422,), "code is an ISO 3166-1 alpha-2 country code (its 422 says so)"),
+    "submitIpReport": ((422,), "ip is an IPv4 or IPv6 address and category names the abuse (its 422 says so)"),
+    "registerReporter": ((422,), "name is not empty and domain, when given, is a domain name"),
+    "verifyReporter": ((400,), "the TXT record wayscloud-verify=<reporter_id> must be at the domain (the "
+                               "description's steps)"),
+    "requestDelist": ((400, 403, 422), "ip_address is an IPv4 or IPv6 address (its 422 says so); the hostname "
+                                       "must resolve to it and the request come from it (the description's dual "
+                                       "verification)"),
 }
 G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),

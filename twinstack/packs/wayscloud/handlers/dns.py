@@ -254,8 +254,8 @@ _RENAMES: dict[str, dict[str, str]] = {
 
 
 def adapt_body(op: Operation, body: Any) -> Any:
-    """``{zone_name}`` → ``{domain}``; ``{type, name, content}`` → ``{record_type, host, record}``; a null
-    priority (the SDK's default) is left out. The document's own spelling wins where both are sent."""
+    """``{zone_name}`` → ``{domain}``; ``{type, name, content}`` → ``{record_type, host, record}``. The
+    document's own spelling wins where both are sent."""
     renames = _RENAMES.get(op.operation_id)
     if renames is None or not isinstance(body, dict):
         return body
@@ -264,8 +264,6 @@ def adapt_body(op: Operation, body: Any) -> Any:
         if theirs in out:
             value = out.pop(theirs)
             out.setdefault(ours, value)
-    if out.get("priority") is None:
-        out.pop("priority", None)
     return out
 
 
