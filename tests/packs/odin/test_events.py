@@ -110,4 +110,5 @@ def test_stream_replays_after_last_event_id_with_filters(client: TestClient, ten
 def test_event_schema_is_a_sample_envelope(client: TestClient, tenant: Tenant) -> None:
     sample = client.get(f"{API}/events/schema", headers=tenant.key_headers).json()
     assert sample["type"] == "session.created" and sample["tenantId"] == tenant.id
+    assert sample["projectId"] == sample["payload"]["data"]["projectId"] == tenant.project_id
     assert sample["payload"]["action"] == "created"

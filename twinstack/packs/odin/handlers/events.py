@@ -28,6 +28,7 @@ from twinstack.engine.pack import Control, Handler, PackJob
 from twinstack.engine.twin import Twin
 from twinstack.errors import TwinError, Unauthorized
 from twinstack.packs.odin.access import api_key_of
+from twinstack.packs.odin.accounts import projects
 from twinstack.packs.odin.app_settings import ingest_target, project_secret
 from twinstack.packs.odin.events import (
     EVENT_INDEXES,
@@ -37,7 +38,7 @@ from twinstack.packs.odin.events import (
     get_event,
     matches,
 )
-from twinstack.packs.odin.project_scope import require_project
+from twinstack.packs.odin.project_scope import caller_id, require_project
 from twinstack.packs.odin.sse import Filter, split_list, stream
 from twinstack.packs.odin.webhooks import deliver, start
 from twinstack.store import Job
@@ -91,17 +92,20 @@ async def stream_project(ctx: RequestContext) -> Any:
 
 
 async def event_schema(ctx: RequestContext) -> Any:
-    """One valid envelope, for documentation: a ``session.created`` of the caller's tenant."""
+    """One valid envelope, for documentation: a ``session.created`` in the caller's own project."""
+    key = api_key_of(ctx)
+    only = key.data.get("projectId") if key is not None else None
+    listed = projects(ctx.twin, ctx.tenant).find(limit=1).items
+    project_id = str(only) if only else str(listed[0]["id"]) if listed else ""
     stamp = ctx.clock.iso(millis=True)
+    session_id = "550e8400-e29b-41d4-a716-446655440001"
     return {
-        "id": "550e8400-e29b-41d4-a716-446655440000", "tenantId": ctx.tenant,
-        "projectId": "00000000-0000-4000-8000-000000000000",
-        "resourceId": "session:00000000-0000-4000-8000-000000000001", "timestamp": stamp,
-        "type": "session.created", "source": "cortex:api",
+        "id": "550e8400-e29b-41d4-a716-446655440000", "tenantId": ctx.tenant, "projectId": project_id,
+        "resourceId": f"session:{session_id}", "timestamp": stamp, "type": "session.created", "source": "cortex:api",
         "payload": {"action": "created", "data": {
-            "id": "00000000-0000-4000-8000-000000000001", "tenantId": ctx.tenant, "externalRoomId": "lobby",
-            "projectId": "00000000-0000-4000-8000-000000000000", "gateway": "gateway.odin.4players.io",
-            "title": "Example session", "createdByUserId": "user", "createdAt": stamp, "status": "active"}},
+            "id": session_id, "tenantId": ctx.tenant, "externalRoomId": "lobby", "projectId": project_id,
+            "gateway": "gateway.odin.4players.io", "title": "Example session", "createdByUserId": caller_id(ctx),
+            "createdAt": stamp, "status": "active"}},
     }
 
 
