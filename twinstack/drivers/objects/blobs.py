@@ -147,8 +147,9 @@ class _PostgresWriter:
         return self.id
 
     def discard(self) -> None:
-        self.conn.rollback()
-        self.conn.close()
+        if not self.conn.closed:
+            self.conn.rollback()
+            self.conn.close()
 
 
 class PostgresBlobs:

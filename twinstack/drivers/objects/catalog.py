@@ -78,10 +78,17 @@ class PendingWrite:
 
     writer: BlobWriter
     digests: Digests
+    blob: str | None = None
 
     def write(self, chunk: bytes) -> None:
         self.digests.update(chunk)
         self.writer.write(chunk)
+
+    def commit(self) -> str:
+        """Make the bytes durable (once; a caller may do it in a thread before ``finish_put``)."""
+        if self.blob is None:
+            self.blob = self.writer.commit()
+        return self.blob
 
 
 @dataclass(slots=True)
@@ -181,7 +188,7 @@ class ObjectCatalog:
                    metadata: dict[str, str], checksums: tuple[str, ...] = (),
                    extra: dict[str, Any] | None = None) -> dict[str, Any]:
         """Commit the bytes and make them the object ``key`` (replacing any); the old bytes are dropped."""
-        blob = pending.writer.commit()
+        blob = pending.commit()
         digests = pending.digests
         record = {
             "key": key, "size": digests.size, "etag": digests.md5.hexdigest(), "content_type": content_type,
@@ -284,7 +291,7 @@ class ObjectCatalog:
 
     def put_part(self, bucket: str, upload_id: str, number: int, pending: PendingWrite,
                  checksums: tuple[str, ...] = ()) -> dict[str, Any]:
-        blob = pending.writer.commit()
+        blob = pending.commit()
         digests = pending.digests
         record = {"part_number": number, "etag": digests.md5.hexdigest(), "size": digests.size, "blob": blob,
                   "last_modified": self.clock(), "checksums": {a: digests.checksum(a) for a in checksums}}

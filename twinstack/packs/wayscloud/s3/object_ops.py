@@ -24,6 +24,8 @@ DEFAULT_TYPE = "binary/octet-stream"
 KEPT_HEADERS = ("cache-control", "content-disposition", "content-language", "expires")
 """Representation headers stored with an object and sent back with it."""
 MAX_DELETE = 1000
+MAX_PUT = 5 << 30
+"""The largest object one PutObject may carry (bigger ones go in parts)."""
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
 
@@ -68,6 +70,10 @@ def object_headers(record: dict[str, Any]) -> dict[str, str]:
 async def put_object(req: S3Request) -> None:
     bucket_for(req, write=True)
     _check_key(req.key)
+    declared = req.headers.get("x-amz-decoded-content-length") or req.headers.get("content-length") or "0"
+    if declared.isdigit() and int(declared) > MAX_PUT:
+        raise S3Error("EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.",
+                      ProposedSize=declared, MaxSizeAllowed=str(MAX_PUT))
     algorithms = req.checksum_algorithms()
     pending = req.catalog.begin_write(algorithms)
     await req.receive_into(pending, algorithms)
@@ -200,6 +206,7 @@ async def copy_object(req: S3Request) -> None:
             pending.write(chunk)
             if n % 8 == 7:
                 await asyncio.sleep(0)  # a big copy lets other requests in between its chunks
+        await asyncio.to_thread(pending.commit)
     except BaseException:
         pending.writer.discard()
         raise

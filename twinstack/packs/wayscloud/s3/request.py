@@ -7,6 +7,7 @@ decoder (when the client used it) straight into the object driver's writer.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import uuid
@@ -184,6 +185,8 @@ class S3Request:
             async for piece in self.payload_pieces(holder):
                 pending.write(piece)
             self._verify(pending, algorithms, holder)
+            # fsync (or the PostgreSQL commit) of a big object takes a while: off the event loop.
+            await asyncio.to_thread(pending.commit)
         except BaseException:
             pending.writer.discard()
             raise
