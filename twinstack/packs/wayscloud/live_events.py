@@ -16,6 +16,7 @@ finds events that were never read. Nothing reaches ``cancelled``.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import uuid
@@ -122,8 +123,6 @@ def create(twin: Twin, tenant: str, body: dict[str, Any], slug: str, password_ha
 
 
 def _hash(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode()).hexdigest()
 
 

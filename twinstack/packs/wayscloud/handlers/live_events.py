@@ -85,8 +85,8 @@ async def create_event(ctx: RequestContext) -> Any:
         raise TwinError("Plan limit", status=429, headers={"Retry-After": "3600"}, details={
             "detail": "Plan event limit exceeded. Delete old events or upgrade your plan."})
     slugs = ctx.shared(le.SLUGS)
-    event_id_holder: dict[str, Any] = {"tenant": ctx.tenant}
-    if not slugs.insert(slug, event_id_holder):
+    # The slug is taken first (one insert wins it cloud-wide), then pointed at the new event.
+    if not slugs.insert(slug, {"tenant": ctx.tenant}):
         ctx.store.adjust(namespace, month, {"created": -1})
         raise Conflict("Slug taken", field="body.slug", details={"detail": "An event with this slug already exists"})
     made = le.create(ctx.twin, ctx.tenant, body, slug, password)
