@@ -163,3 +163,11 @@ def test_slugs_are_global_and_plan_limits_hold(client: TestClient, tenant: Tenan
     patched = client.patch(f"{EVENTS}/{ids[4]}", headers=tenant.service, json={"name": "Renamed"})
     assert patched.status_code == 200 and patched.json()["name"] == "Renamed"
     assert client.get(f"{EVENTS}/{ids[0]}", headers={"X-API-Key": other}).status_code == 404
+
+
+def test_times_python_cannot_place_are_named(client: TestClient, tenant: Tenant) -> None:
+    leap = client.post(EVENTS, headers=tenant.service, json={"name": "x", "scheduled_start_at": "2016-12-31T23:59:60Z"})
+    assert leap.status_code == 422 and "scheduled_start_at" in str(leap.json()["detail"])
+    edge = client.post(EVENTS, headers=tenant.service, json={"name": "x", "scheduled_end_at": "9999-12-31T23:59:59-23:59"})
+    assert edge.status_code == 422 and "scheduled_end_at" in str(edge.json()["detail"])
+    assert client.get(f"{API}/live-events/limits", headers=tenant.service).json()["events_used_this_month"] == 0

@@ -249,3 +249,15 @@ def test_a_custom_sender_waits_for_approval(make_client: Callable[..., TestClien
     advance(client, 3600)
     [shown] = [p for p in client.get(f"{SMS}/sender-profiles", headers=tenant.service).json() if p["id"] == brand["id"]]
     assert shown["approval_status"] == "approved"
+
+
+def test_odd_dates_and_periods_are_named_not_failed(client: TestClient, tenant: Tenant) -> None:
+    usage = client.get(f"{SMS}/usage", headers=tenant.service, params={"period": "9999-12"})
+    assert usage.status_code == 200 and usage.json()["period_end"] == "9999-12-31"
+    bad = client.get(f"{SMS}/usage", headers=tenant.service, params={"period": "2025-13"})
+    assert bad.status_code == 422 and "period" in bad.json()["detail"]
+    early = client.get(f"{SMS}/messages", headers=tenant.service, params={"to_date": "0001-01-02"})
+    assert early.status_code == 200 and early.json()["total"] == 0
+    leap = client.post(f"{SMS}/send", headers=tenant.service,
+                       json={"to": ["+4799999999"], "message": "x", "scheduled_at": "2016-12-31T23:59:60Z"})
+    assert leap.status_code == 400 and "scheduled_at" in leap.json()["detail"]

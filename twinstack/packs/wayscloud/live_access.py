@@ -175,7 +175,7 @@ def create_token(twin: Twin, tenant: str, event: dict[str, Any], body: dict[str,
     now = twin.clock.now()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(24)[:32]
     tid = f"tok-{uuid.uuid4()}"
-    expires = le.parse_time(body.get("expires_at"))
+    expires = le.parse_time(body.get("expires_at"), "expires_at")
     record: dict[str, Any] = {
         "id": tid, "event_id": event["id"], "token_prefix": TOKEN_PREFIX.rstrip("_"), "label": body.get("label"),
         "max_uses": body.get("max_uses"), "valid_from": le.iso(twin, now),

@@ -20,11 +20,12 @@ import hashlib
 import re
 import secrets
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from twinstack.engine.state import Collection
 from twinstack.engine.twin import Twin
+from twinstack.errors import FieldIssue, ValidationFailed
 from twinstack.packs.wayscloud import media
 from twinstack.packs.wayscloud.blobs import blobs, presigned
 from twinstack.store import Job
@@ -61,10 +62,21 @@ def iso(twin: Twin, at: float) -> str:
     return twin.clock.iso(at).replace("Z", "+00:00")
 
 
-def parse_time(text: Any) -> float | None:
+def parse_time(text: Any, field: str = "scheduled_start_at") -> float | None:
+    """A date-time of the body as twin seconds; 422 naming ``field`` for one Python cannot place (a leap second,
+    a year past 9999 once in UTC)."""
     if not text:
         return None
-    return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
+    try:
+        at = datetime.fromisoformat(str(text).upper().replace("Z", "+00:00"))
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        stamp = at.timestamp()
+        datetime.fromtimestamp(stamp, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValidationFailed([FieldIssue("body", (field,), "Input should be a valid datetime", "datetime_parsing",
+                                           text)]) from None
+    return stamp
 
 
 def slugify(name: str) -> str:
@@ -104,7 +116,7 @@ def create(twin: Twin, tenant: str, body: dict[str, Any], slug: str, password_ha
         "id": eid, "slug": slug, "name": body["name"], "description": body.get("description"), "status": "draft",
         "scheduled_start_at": None if start is None else iso(twin, start),
         "scheduled_end_at": None if not body.get("scheduled_end_at") else iso(
-            twin, float(parse_time(body["scheduled_end_at"]) or 0)),
+            twin, float(parse_time(body["scheduled_end_at"], "scheduled_end_at") or 0)),
         "timezone": body.get("timezone") or "Europe/Oslo", "visibility_mode": body.get("visibility_mode") or "public",
         "record_enabled": bool(body.get("record_enabled", True)), "replay_enabled": bool(body.get("replay_enabled", True)),
         "rehearsal_enabled": bool(body.get("rehearsal_enabled", True)),

@@ -80,6 +80,8 @@ async def create_event(ctx: RequestContext) -> Any:
     if given is not None and not _SLUG.fullmatch(str(given)):
         raise ValidationFailed([FieldIssue("body", ("slug",), "Use lowercase letters, digits and hyphens", "pattern")])
     slug = str(given) if given else le.slugify(str(body["name"]))
+    for name in ("scheduled_start_at", "scheduled_end_at"):
+        le.parse_time(body.get(name), name)  # refused before the month's count or the slug is taken
     namespace, month = _month_key(ctx)
     if ctx.store.adjust(namespace, month, {"created": 1}, within={"created": (0, PLAN["max_events_per_month"])}) is None:
         raise TwinError("Plan limit", status=429, headers={"Retry-After": "3600"}, details={
@@ -110,7 +112,7 @@ async def update_event(ctx: RequestContext) -> Any:
             event[name] = body[name]
     for name in ("scheduled_start_at", "scheduled_end_at"):
         if body.get(name):
-            at = le.parse_time(body[name])
+            at = le.parse_time(body[name], name)
             event[name] = le.iso(ctx.twin, float(at or 0))
             if name == "scheduled_start_at":
                 event["_start_at"] = at

@@ -13,6 +13,7 @@ future sends now; more than 30 days ahead is a 400.
 
 from __future__ import annotations
 
+import calendar
 import ipaddress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
-from twinstack.errors import NotFound, TwinError
+from twinstack.errors import FieldIssue, NotFound, TwinError, ValidationFailed
 from twinstack.packs.wayscloud import contacts as book
 from twinstack.packs.wayscloud import sms, sms_senders, sms_stats
 from twinstack.packs.wayscloud.paging import reachable
@@ -38,6 +39,10 @@ def _bad(field: str, text: str) -> TwinError:
     return TwinError(text, status=400, field=field, details={"detail": f"{field}: {text}"})
 
 
+def _bad_query(name: str, text: str) -> ValidationFailed:
+    return ValidationFailed([FieldIssue("query", (name,), text, "value_error")])
+
+
 def adapt_send_body(op: Operation, body: Any) -> Any:
     """The SDK's ``{"to": "+47…", "sender_id": …}`` in the document's terms; a naive time made UTC."""
     if op.operation_id != "sendSms" or not isinstance(body, dict):
@@ -50,7 +55,7 @@ def adapt_send_body(op: Operation, body: Any) -> Any:
     scheduled = body.get("scheduled_at")
     if isinstance(scheduled, str):
         try:
-            at = datetime.fromisoformat(scheduled.replace("Z", "+00:00"))
+            at = datetime.fromisoformat(scheduled.upper().replace("Z", "+00:00"))
         except ValueError:
             return body  # left for validation to name
         try:
@@ -60,7 +65,10 @@ def adapt_send_body(op: Operation, body: Any) -> Any:
         if at.tzinfo is None and zone is None:
             body["scheduled_at"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
         elif at.tzinfo is None:
-            body["scheduled_at"] = at.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            try:
+                body["scheduled_at"] = at.replace(tzinfo=zone).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            except (ValueError, OverflowError):
+                return body  # a time at the edge of the calendar: the handler names it
     return body
 
 
@@ -110,10 +118,10 @@ def _schedule(ctx: RequestContext, body: dict[str, Any]) -> float | None:
     except (ZoneInfoNotFoundError, ValueError):
         raise _bad("body.timezone", f"Unknown timezone {body['timezone']!r}") from None
     try:
-        at = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+        at = datetime.fromisoformat(str(raw).upper().replace("Z", "+00:00"))
+        when = (at if at.tzinfo else at.replace(tzinfo=zone)).timestamp()
+    except (ValueError, OverflowError, OSError):
         raise _bad("body.scheduled_at", "Invalid date-time") from None
-    when = (at if at.tzinfo else at.replace(tzinfo=zone)).timestamp()
     if when <= ctx.now:
         return None
     if when > ctx.now + MOST_AHEAD.total_seconds():
@@ -171,10 +179,14 @@ def _days(ctx: RequestContext) -> list[str] | None:
         return None
     try:
         last = date.fromisoformat(str(end)) if end else sms_stats.day_of(ctx.now)
-        first = date.fromisoformat(str(start)) if start else last - timedelta(days=_LONGEST_RANGE_DAYS)
     except ValueError:
-        raise _bad("query.from_date", "Invalid date") from None
-    first = max(first, last - timedelta(days=_LONGEST_RANGE_DAYS))
+        raise _bad_query("to_date", "Input should be a valid date") from None
+    try:
+        first = date.fromisoformat(str(start)) if start else date.min
+    except ValueError:
+        raise _bad_query("from_date", "Input should be a valid date") from None
+    if last.toordinal() - first.toordinal() > _LONGEST_RANGE_DAYS:
+        first = date.fromordinal(max(1, last.toordinal() - _LONGEST_RANGE_DAYS))
     return [(first + timedelta(days=n)).isoformat() for n in range(max(0, (last - first).days + 1))]
 
 
@@ -252,8 +264,8 @@ async def get_sms_usage(ctx: RequestContext) -> Any:
     try:
         start = date.fromisoformat(f"{period}-01")
     except ValueError:
-        raise _bad("query.period", "Expected YYYY-MM") from None
-    end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        raise _bad_query("period", "Input should be a month as YYYY-MM") from None
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
     sums = sms_stats.month(ctx.store, ctx.tenant, period)
     price = sms_stats.PRICES[sms_stats.CURRENCY]
     cost = round(sums["units"] * price, 2)
