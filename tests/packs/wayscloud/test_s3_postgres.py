@@ -1,4 +1,5 @@
-"""Two ``twinstack serve`` on one PostgreSQL: an object written through one is read through the other."""
+"""Two ``twinstack serve`` on one PostgreSQL: an object written through one is read through the other, its bytes
+in PostgreSQL chunk rows, or in a shared directory (``TWINSTACK_WAYSCLOUD_BLOB_DIR``)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from tests.store.pg import scratch_database
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def servers(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+@pytest.fixture(params=["chunk-rows", "shared-dir"])
+def servers(request: pytest.FixtureRequest, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[LiveServer, LiveServer]]:
+    if request.param == "shared-dir":
+        monkeypatch.setenv("TWINSTACK_WAYSCLOUD_BLOB_DIR", str(tmp_path / "shared-blobs"))
     with scratch_database("twinstack_s3_shared") as url:
         args = ["--speed", "instant", "--strict", "--services", "wayscloud", "--database-url", url]
         first = LiveServer(tmp_path / "one" / "state", args)
@@ -58,5 +62,8 @@ def test_bytes_written_through_one_server_are_read_through_the_other(
                                                                                                  "small.bin"]
     on_second.delete_object(Bucket="shared-bucket", Key="small.bin")
     assert on_first.list_objects_v2(Bucket="shared-bucket")["KeyCount"] == 1
-    for server in servers:  # the bytes live in PostgreSQL, not under either server's data dir
+    for server in servers:  # the bytes live in PostgreSQL or the shared directory, not under a data dir
         assert not (server.data_dir / "wayscloud-objects").exists()
+    shared = os.environ.get("TWINSTACK_WAYSCLOUD_BLOB_DIR")
+    if shared:
+        assert sum(1 for p in Path(shared).rglob("*") if p.is_file()) == 2  # big.bin's two parts, small.bin gone

@@ -14,6 +14,7 @@ secrets 40 characters, as the document's example.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import string
@@ -21,7 +22,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from twinstack.drivers.objects import INDEXES as OBJECT_INDEXES, ObjectCatalog, open_blobs
+from twinstack.drivers.objects import INDEXES as OBJECT_INDEXES, DiskBlobs, ObjectCatalog, open_blobs
 from twinstack.engine.state import SHARED_TENANT
 from twinstack.engine.twin import Twin
 from twinstack.errors import FieldIssue, NotFound, ValidationFailed
@@ -45,6 +46,9 @@ S3_REGION = "eu-north-1"
 DEFAULT_REGION = "no-oslo-1"
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "/+"
 _MEMO = "wayscloud.objects"
+BLOB_DIR_ENV = "TWINSTACK_WAYSCLOUD_BLOB_DIR"
+"""A directory for the object bytes instead of the default place (the data dir, or PostgreSQL chunk rows when
+the state is there): servers sharing one PostgreSQL state may share it (a network file system) instead."""
 
 
 def catalog(twin: Twin) -> ObjectCatalog:
@@ -53,7 +57,9 @@ def catalog(twin: Twin) -> ObjectCatalog:
     if found is None:
         settings = twin.settings
         data_dir = Path(getattr(settings, "data_dir", None) or ".twinstack").resolve()
-        blobs = open_blobs(getattr(settings, "database_url", None), data_dir / "wayscloud-objects")
+        shared_dir = os.environ.get(BLOB_DIR_ENV)
+        blobs = DiskBlobs(Path(shared_dir).resolve()) if shared_dir else open_blobs(
+            getattr(settings, "database_url", None), data_dir / "wayscloud-objects")
         found = twin.memo[_MEMO] = ObjectCatalog(twin.store, twin.slug, SHARED_TENANT, blobs, twin.clock.now)
     assert isinstance(found, ObjectCatalog)
     return found
