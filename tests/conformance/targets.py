@@ -171,6 +171,50 @@ POLYKOMOS_RULES: dict[str, tuple[tuple[int, ...], str]] = {
 }
 ODIN_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "createKey": ((400,), "scopes are the six names GET /api/api-keys/scopes lists"),
+    # Sanctions, gatherings, voice and functions (brief 2.8-2.11; NestJS' class-validator refuses what the
+    # document's schemas leave open).
+    "createSanction": ((400,), "a participantId or an externalUserId names who is sanctioned; startAt/endAt are "
+                               "ISO 8601 dates, endAt after startAt"),
+    "updateSanction": ((400,), "only an active sanction changes; endAt is an ISO 8601 date after startAt"),
+    "revokeSanction": ((400,), "a sanction is revoked once"),
+    "listSanctions": ((400,), "limit and offset are whole numbers (limit at least 1)"),
+    "createGathering": ((400,), "a gathering has a name; maxMembers is a whole number (2-100); startsAt/endsAt are "
+                                "ISO 8601 dates, endsAt after startsAt"),
+    "updateGathering": ((400,), "ended, cancelled and expired gatherings are final; maxMembers is a whole number "
+                                "not below the member count; times are ISO 8601"),
+    "listGatherings": ((400,), "limit and offset are whole numbers (limit at least 1)"),
+    "cancelGathering": ((400,), "ended, cancelled and expired gatherings are final"),
+    "startGathering": ((400,), "only a pending or active gathering starts, on a named room"),
+    "endGathering": ((400,), "ended, cancelled and expired gatherings are final"),
+    "addMember": ((400,), "a full or final gathering takes no member"),
+    "updateMember": ((400,), "a member is not set back to invited; final gatherings do not change"),
+    "sendInvitations": ((400,), "a final gathering takes no invitations"),
+    "declineInvitation": ((400,), "only a pending invitation is declined"),
+    "createAccessKey": ((400,), "an access key has a name"),
+    "editAccessKey": ((400,), "an access key has a name"),
+    "updatePeerLimit": ((400,), "peerLimit is a whole number, 0 or more (0 = unlimited)"),
+    "getAnalytics": ((400,), "start is a whole Unix time in seconds"),
+    "getRoomsAnalytics": ((400,), "start is a whole Unix time in seconds"),
+    "generateProjectToken": ((400,), "a token needs configured app settings (\"Project settings not configured\"), "
+                                     "a room and a user; a webservice provider must answer a token"),
+    "generateTokenLegacy": ((400,), "a token is for a named room"),
+    "updateSettings": ((400,), "maxFunctions and maxMemoryPerFunction are whole numbers that \"require upgrade\" "
+                               "to be raised"),
+    "activateFunctions": ((400,), "the resource package and the location are ones the catalogues list; activation "
+                                  "runs once"),
+    "updateDependencies": ((400,), "dependencies are npm package names with a semver range or a dist tag"),
+    "updateEnvVars": ((400,), "environment variable names match [A-Z_][A-Z0-9_]* and are unique"),
+    "startRuntime": ((400,), "the runtime exists once Functions are activated"),
+    "stopRuntime": ((400,), "the runtime exists once Functions are activated"),
+    "restartRuntime": ((400,), "the runtime exists once Functions are activated"),
+    "upgradeRuntime": ((400,), "the version is a known runtime version; the runtime exists once Functions are "
+                               "activated"),
+    "createFunction": ((400,), "a function has a name and code, a kebab-case slug, timeout 1000-300000 and memory "
+                               "128-1024 (and at most maxMemoryPerFunction), within maxFunctions"),
+    "updateFunction": ((400,), "timeout 1000-300000 and memory 128-1024 (and at most maxMemoryPerFunction)"),
+    "publishVersion": ((400,), "publishing needs Functions activated"),
+    "deployFunction": ((400,), "deploying needs Functions activated and a published version"),
+    "stopDeployment": ((400,), "only a deployment that runs is stopped"),
 }
 
 

@@ -113,7 +113,6 @@ def _dependency_issues(items: list[Any]) -> list[FieldIssue]:
 
 async def update_dependencies(ctx: RequestContext) -> Any:
     project_id, record = _project(ctx)
-    _activated(record)
     items = list(ctx.body.get("dependencies") or [])
     issues = _dependency_issues(items)
     if issues:
@@ -138,7 +137,6 @@ def env_issues(items: list[Any], field: str) -> list[FieldIssue]:
 
 async def update_env_vars(ctx: RequestContext) -> Any:
     project_id, record = _project(ctx)
-    _activated(record)
     items = list(ctx.body.get("envVars") or [])
     issues = env_issues(items, "envVars")
     if issues:
