@@ -148,3 +148,20 @@ def test_a_git_rename_moves_the_file(client: TestClient, tenant: Tenant) -> None
     assert client.post(f"{API}/diffs/{diff_id}/apply", headers=tenant.headers, json={}).json()["ok"] is True
     folder = folder_of(client, project)
     assert not (folder / "old.txt").exists() and (folder / "new.txt").read_text() == "one\nTWO\n"
+
+
+def test_a_file_patched_twice_in_one_diff_and_a_file_where_a_folder_must_be(client: TestClient, tenant: Tenant) -> None:
+    project = make_project(client, tenant)
+    pid = project["id"]
+    write_file(client, tenant, pid, "a.txt", "1\n2\n3\n4\n5\n6\n7\n8\n9\n")
+    twice = ("--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-1\n+one\n 2\n"
+             "--- a/a.txt\n+++ b/a.txt\n@@ -8,2 +8,2 @@\n 8\n-9\n+nine\n")
+    diff_id = _create(client, tenant, pid, twice).json()["diff_id"]
+    assert client.post(f"{API}/diffs/{diff_id}/apply", headers=tenant.headers, json={}).json()["ok"] is True
+    assert read_file(client, tenant, pid, "a.txt") == "one\n2\n3\n4\n5\n6\n7\n8\nnine\n"
+
+    blocked = ("--- /dev/null\n+++ b/fresh.txt\n@@ -0,0 +1 @@\n+fresh\n"
+               "--- /dev/null\n+++ b/a.txt/inner.txt\n@@ -0,0 +1 @@\n+cannot be\n")
+    blocked_id = _create(client, tenant, pid, blocked).json()["diff_id"]
+    assert client.post(f"{API}/diffs/{blocked_id}/apply", headers=tenant.headers, json={}).json() == {"ok": False, "commit": ""}
+    assert not (folder_of(client, project) / "fresh.txt").exists()

@@ -9,14 +9,15 @@ goes through the workspace guard.
 ``apply(ws, patch)`` works out every file's new content first, as ``git apply``
 would: each hunk's context and removed lines must be found in the current
 file (at the stated line, or the nearest place after the previous hunk when
-lines moved), an added file must not exist, a deleted one must match. Only
+lines moved), an added file must not exist (nor a file where its folder must
+be), a deleted one must match, a file named twice takes the second part on
+what the first made of it. Only
 when every file applies cleanly is anything written, each file atomically;
 otherwise nothing changes and the answer is False.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -134,49 +135,73 @@ def _patched_text(original: str, patched: PatchedFile) -> str | None:
     return "".join(result + lines[cursor:])
 
 
-@dataclass(frozen=True, slots=True)
-class _Step:
-    write: tuple[Path, str] | None
-    delete: Path | None
+class _Planned:
+    """The working tree as the patch leaves it, file by file, before anything is written."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.changes: dict[Path, str | None] = {}
+        """New content of each touched file; None for a file the patch deletes."""
+
+    def content(self, where: Path) -> str | None:
+        if where in self.changes:
+            return self.changes[where]
+        return decode(where.read_bytes()) if where.is_file() else None
+
+    def exists(self, where: Path) -> bool:
+        return self.changes[where] is not None if where in self.changes else where.exists()
+
+    def can_hold(self, where: Path) -> bool:
+        """Whether a file can be written at ``where``: no folder there, no file where a parent folder must be."""
+        if where.is_dir():
+            return False
+        root = self.ws.root.resolve()
+        return all(not parent.exists() or parent.is_dir() for parent in where.parents if parent.is_relative_to(root))
 
 
-def _plan(ws: Workspace, patched: PatchedFile) -> _Step | None:
+def _plan(planned: _Planned, patched: PatchedFile) -> bool:
+    """Work one file of the patch into ``planned``; False when it does not apply cleanly."""
     source, target = _strip(patched.source_file), _strip(patched.target_file)
     if patched.is_binary_file:
-        return None
-    if source is None:  # a new file
-        assert target is not None
-        where = ws.resolve(target)
-        if where.exists():
-            return None
+        return False
+    ws = planned.ws
+    origin = ws.resolve(source) if source is not None else None
+    destination = ws.resolve(target) if target is not None else None
+    if origin is None:  # a new file
+        if destination is None or planned.exists(destination) or not planned.can_hold(destination):
+            return False
         content = _patched_text("", patched)
-        return None if content is None else _Step((where, content), None)
-    origin = ws.resolve(source)
-    if not origin.is_file():
-        return None
-    content = _patched_text(decode(origin.read_bytes()), patched)
+    else:
+        current = planned.content(origin)
+        content = None if current is None else _patched_text(current, patched)
     if content is None:
-        return None
-    if target is None:  # a deleted file: everything it held must have been removed
-        return _Step(None, origin) if content == "" else None
-    destination = ws.resolve(target)
-    if destination != origin and destination.exists():
-        return None
-    return _Step((destination, content), origin if destination != origin else None)
+        return False
+    if destination is None:  # a deleted file: everything it held must have been removed
+        if content != "":
+            return False
+        assert origin is not None
+        planned.changes[origin] = None
+        return True
+    if origin is not None and destination != origin:  # a rename
+        if planned.exists(destination) or not planned.can_hold(destination):
+            return False
+        planned.changes[origin] = None
+    planned.changes[destination] = content
+    return True
 
 
 def apply(ws: Workspace, patch: str) -> bool:
-    """Apply ``patch`` to the working tree if every file applies cleanly; False (nothing written) otherwise."""
+    """Apply ``patch`` to the working tree if every file applies cleanly; False (nothing written) otherwise.
+
+    A file may appear in several parts of the patch: each part applies to what the earlier ones made of it.
+    """
     with ws.lock():
-        steps: list[_Step] = []
-        for patched in _patched_files(patch):
-            step = _plan(ws, patched)
-            if step is None:
-                return False
-            steps.append(step)
-        for step in steps:
-            if step.write is not None:
-                ws.put_bytes(step.write[0], step.write[1].encode("utf-8"))
-            if step.delete is not None:
-                step.delete.unlink(missing_ok=True)
+        planned = _Planned(ws)
+        if not all(_plan(planned, patched) for patched in _patched_files(patch)):
+            return False
+        for where, content in planned.changes.items():
+            if content is None:
+                where.unlink(missing_ok=True)
+            else:
+                ws.put_bytes(where, content.encode("utf-8"))
     return True
