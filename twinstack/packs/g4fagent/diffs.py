@@ -10,10 +10,10 @@ goes through the workspace guard.
 would: each hunk's context and removed lines must be found in the current
 file (at the stated line, or the nearest place after the previous hunk when
 lines moved), an added file must not exist (nor a file where its folder must
-be), a deleted one must match, a file named twice takes the second part on
-what the first made of it. Only
-when every file applies cleanly is anything written, each file atomically;
-otherwise nothing changes and the answer is False.
+be), a deleted one must match, and a file named twice takes its second part
+on what the first made of it. Only when every file applies cleanly is
+anything written, each file atomically; otherwise nothing changes and the
+answer is False.
 """
 
 from __future__ import annotations
