@@ -169,3 +169,27 @@ def test_runs_and_messages_of_another_tenant_are_not_found(client: TestClient, t
     assert_error(client.get(f"{API}/runs/{rid}/events", headers=other), 404, "run_not_found")
     assert_error(client.get(f"{API}/sessions/{sid}/messages", headers=other), 404, "session_not_found")
     assert_error(client.get(f"{API}/stream/sessions/{sid}", headers=other), 404, "session_not_found")
+
+
+def test_a_run_asked_for_a_replacement_proposes_a_real_diff(client: TestClient, tenant: Tenant) -> None:
+    pid, sid = _session(client, tenant)
+    client.put(f"{API}/projects/{pid}/files/content", headers=tenant.headers,
+               json={"path": "src/app.py", "text": "greeting = 'hello'\nprint(greeting)\n"})
+    asked = _say(client, tenant, sid, "Please replace 'hello' with 'hi there' in src/app.py")
+    rid = _run(client, tenant, sid, {"message_id": asked})
+    _advance(client)
+    run = client.get(f"{API}/runs/{rid}", headers=tenant.headers).json()["run"]
+    (diff_id,) = run["result"]["diff_ids"]
+    assert diff_id in run["result"]["summary"]
+    diff = client.get(f"{API}/diffs/{diff_id}", headers=tenant.headers).json()["diff"]
+    assert diff["status"] == "open" and diff["project_id"] == pid and diff["stats"] == {"added": 1, "removed": 1}
+    assert [f["path"] for f in diff["files"]] == ["src/app.py"]
+    unchanged = client.get(f"{API}/projects/{pid}/files/content", headers=tenant.headers, params={"path": "src/app.py"})
+    assert "'hello'" in unchanged.text, "a proposed diff changes nothing until it is applied"
+    assert client.post(f"{API}/diffs/{diff_id}/apply", headers=tenant.headers, json={}).json()["ok"] is True
+    applied = client.get(f"{API}/projects/{pid}/files/content", headers=tenant.headers, params={"path": "src/app.py"})
+    assert "greeting = 'hi there'" in applied.text
+    # Nothing to replace: no diff.
+    other = _run(client, tenant, sid, {"message_id": _say(client, tenant, sid, "replace 'absent' with 'x' in src/app.py")})
+    _advance(client)
+    assert client.get(f"{API}/runs/{other}", headers=tenant.headers).json()["run"]["result"]["diff_ids"] == []

@@ -4,7 +4,8 @@ A run is created ``queued`` (progress 0) with a ``status`` event. A job of
 kind ``g4fagent.run_step`` then moves it, one step per job: ``running`` (0.05,
 ``started_at``), one ``token`` event per chunk of the answer (``model``),
 and ``completed`` (1.0, ``ended_at``): the assistant message is appended to the
-session, ``result`` and ``usage`` set, ``run.completed`` audited (actor
+session, ``result`` and ``usage`` set (a prompt asking for a replacement in a file
+gets a real diff, ``run_diffs``), ``run.completed`` audited (actor
 ``system``). An ``input.message_id`` that names no message of the session makes
 the run ``failed`` with an ``error`` event (upstream: "Input message_id was not
 found.") and a notification. ``cancel`` ends any run not yet terminal
@@ -21,7 +22,7 @@ from typing import Any
 
 from twinstack.engine.context import RequestContext
 from twinstack.engine.twin import Twin
-from twinstack.packs.g4fagent import model, notifications, run_events
+from twinstack.packs.g4fagent import model, notifications, run_diffs, run_events
 from twinstack.packs.g4fagent.handlers.projects import PROJECTS, SESSIONS
 from twinstack.packs.g4fagent.records import Family, iso, new_id
 from twinstack.store import Job
@@ -142,6 +143,10 @@ def _start(twin: Twin, tenant: str, run: dict[str, Any]) -> None:
     given = agent.get("instructions")
     instructions = given if isinstance(given, str) else ""
     text = model.respond(prompt, instructions, str(request.get("mode") or ""))
+    diff = run_diffs.propose(twin, tenant, str(run.get("project_id") or ""), prompt)
+    if diff is not None:
+        run["_diff_ids"] = [diff["id"]]
+        text += f" I prepared diff {diff['id']} with that change; apply it to write it to the workspace."
     # The input is what the model would read: the system prompt (the agent's instructions) and the message.
     run["_text"], run["_prompt_words"] = text, model.word_count(f"{instructions} {prompt}")
     run["_reply_id"] = new_id(MESSAGES.prefix)
@@ -163,7 +168,8 @@ def _advance(twin: Twin, tenant: str, run: dict[str, Any], step: int) -> None:
         reply = {"id": run["_reply_id"], "session_id": session_id, "role": "assistant",
                  "content": [{"type": "text", "text": text}], "meta": {"run_id": run["id"]}, "ts": iso(twin.clock.now())}
         MESSAGES.put(twin.collection(tenant, MESSAGES.collection), reply)
-        run["result"] = {"summary": text[:model.SUMMARY_LIMIT], "message_id": reply["id"], "diff_ids": []}
+        run["result"] = {"summary": text[:model.SUMMARY_LIMIT], "message_id": reply["id"],
+                         "diff_ids": list(run.get("_diff_ids") or [])}
         run["usage"] = {"input_tokens": int(run.get("_prompt_words") or 1), "output_tokens": model.word_count(text),
                         "cost_usd": 0}
         _finish(twin, tenant, run, "completed", progress=1.0)
