@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -61,8 +63,17 @@ def test_a_deployment_goes_through_its_steps_at_the_repositorys_commit(make_clie
     assert done["status"] == "succeeded" and done["progress"] == 1.0 and done["ended_at"]
     assert [(s["name"], s["status"]) for s in done["steps"]] == [(n, "done") for n in ("prepare", "build", "deploy", "verify")]
     assert all(s["id"].startswith("dstep_") for s in done["steps"])
-    assert _logs(client, tenant, did) == [("info", "Deployment queued"), *(("info", f"Step started: {n}") for n in
-                                          ("prepare", "build", "deploy", "verify")), ("info", "Deployment succeeded")]
+    artifact_id = done["artifact_id"]
+    assert _logs(client, tenant, did) == [
+        ("info", "Deployment queued"), ("info", "Step started: prepare"), ("info", "Step started: build"),
+        ("info", f"Built 1 file at {commit} into artifact {artifact_id}"), ("info", "Step started: deploy"),
+        ("info", "Step started: verify"), ("info", "Deployment succeeded")]
+    # The build packed the tree of that commit, not the working tree as it is now.
+    client.put(f"{API}/projects/{pid}/files/content", headers=tenant.headers, json={"path": "later.py", "text": "y = 2\n"})
+    build = zipfile.ZipFile(io.BytesIO(client.get("/_twinstack/g4fagent/download", params={"id": artifact_id}).content))
+    assert build.namelist() == ["app.py"] and build.read("app.py") == b"x = 1\n"
+    artifact = client.get(f"{API}/artifacts/{artifact_id}", headers=tenant.headers).json()["artifact"]
+    assert artifact["deployment_id"] == did and artifact["project_id"] == pid and artifact["type"] == "zip"
     note = client.get(f"{API}/notifications", headers=tenant.headers).json()["items"][0]
     assert note["title"] == "Deployment succeeded" and commit in note["body"]
     assert_error(client.post(f"{API}/deployments/{did}/cancel", headers=tenant.headers), 400, "invalid_state")

@@ -9,6 +9,7 @@ from twinstack.engine.pack import Handler, PackJob
 from twinstack.packs.g4fagent import deployments, repo
 from twinstack.packs.g4fagent.deployments import DEPLOYMENTS
 from twinstack.packs.g4fagent.errors import BAD_INPUT_STATUS, ApiError
+from twinstack.packs.g4fagent.handlers.artifacts_uploads import base_path
 from twinstack.packs.g4fagent.handlers.projects import PROJECTS
 from twinstack.packs.g4fagent.handlers.sessions_messages_runs import listing, page_window
 from twinstack.packs.g4fagent.records import body_of, text
@@ -28,7 +29,7 @@ async def post_projects_project_id_deployments(ctx: RequestContext) -> dict[str,
     fields = {name: text(body, name, required=True) for name in ("env", "target", "strategy")}
     fields["revision"] = text(body, "revision").strip() or "HEAD"
     commit = repo.resolve(Workspace.of(ctx.twin, ctx.tenant, project), fields["revision"])
-    deployment = deployments.create(ctx.twin, ctx.tenant, str(project["id"]), fields, commit)
+    deployment = deployments.create(ctx.twin, ctx.tenant, str(project["id"]), fields, commit, base_path(ctx))
     return {"deployment_id": deployment["id"]}
 
 
