@@ -101,6 +101,17 @@ def test_a_symlink_pointing_out_of_the_workspace_is_neither_read_nor_written(cli
     assert {item["path"] for item in tree["items"]}.isdisjoint({"link.txt", "linkdir"})
 
 
+def test_a_symlink_loop_is_an_invalid_path(client: TestClient, tenant: Tenant) -> None:
+    project = _project(client, tenant)
+    folder = _folder(client, project)
+    os.symlink("loop-b", folder / "loop-a")
+    os.symlink("loop-a", folder / "loop-b")
+    assert_error(_get(client, tenant, project["id"], "loop-a/x.txt"), 400, "invalid_path")
+    assert_error(_put(client, tenant, project["id"], "loop-a", "x"), 400, "invalid_path")
+    tree = client.get(f"{API}/projects/{project['id']}/files/tree", headers=tenant.headers)
+    assert tree.status_code == 200 and tree.json()["items"] == []
+
+
 def test_missing_files_and_size_limit(client: TestClient, tenant: Tenant) -> None:
     project = _project(client, tenant)
     assert_error(_get(client, tenant, project["id"], "nope.txt"), 404, "not_found")

@@ -159,7 +159,7 @@ class Workspace:
         else:
             raise invalid_path("Path is percent-encoded too many times.")
         target = self._inside(path)
-        if target == self.root and not allow_root:
+        if target == self.root.resolve() and not allow_root:
             raise invalid_path("Path names the project root, not a file.")
         return target
 
@@ -183,7 +183,10 @@ class Workspace:
 
     def _inside(self, path: str) -> Path:
         base = self.root.resolve()
-        target = (base / path.replace("\\", "/")).resolve()
+        try:
+            target = (base / path.replace("\\", "/")).resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop, or a name the system refuses
+            raise invalid_path("Path cannot be resolved.") from exc
         if target != base and not target.is_relative_to(base):
             raise invalid_path("Path escapes project root.")
         relative = target.relative_to(base).parts
@@ -302,7 +305,10 @@ class Workspace:
         return items
 
     def _points_inside(self, link: Path) -> bool:
-        return link.resolve().is_relative_to(self.root.resolve())
+        try:
+            return link.resolve().is_relative_to(self.root.resolve())
+        except (RuntimeError, OSError):  # a symlink loop leads nowhere
+            return False
 
     def _entry(self, target: Path) -> dict[str, Any]:
         info = target.stat()
