@@ -19,9 +19,9 @@ def _aws(keys: S3Keys, home: Path, *args: str) -> subprocess.CompletedProcess[st
         "AWS_ENDPOINT_URL": keys.endpoint_url, "AWS_CONFIG_FILE": str(home / "config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials"), "AWS_EC2_METADATA_DISABLED": "true",
     }
-    return subprocess.run([sys.executable, "-m", "awscli", *args, "--no-progress"] if args[:2] in (
-        ("s3", "cp"),) else [sys.executable, "-m", "awscli", *args], env=env, capture_output=True, text=True,
-        timeout=120)
+    quiet = ["--no-progress"] if args[:2] == ("s3", "cp") else []
+    return subprocess.run([sys.executable, "-m", "awscli", *args, *quiet], env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_aws_cli_round_trip(live_twin: LiveServer, cloud_tenant: Tenant, tmp_path: Path) -> None:

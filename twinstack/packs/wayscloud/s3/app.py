@@ -91,3 +91,8 @@ async def s3_app(twin: Twin, scope: dict[str, Any], receive: Any, send: Any, res
         code = error.code if error.code[:1].isupper() else {404: "NoSuchKey", 409: "OperationAborted",
                                                              403: "AccessDenied"}.get(error.status, "InvalidRequest")
         await req.reply_error(S3Error(code, error.message, error.status))
+    except Exception:
+        log.exception("S3 %s %s failed", req.method, req.resource)
+        if req.started:
+            raise
+        await req.reply_error(S3Error("InternalError", "We encountered an internal error. Please try again.", 500))

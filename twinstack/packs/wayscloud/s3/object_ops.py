@@ -218,6 +218,3 @@ async def copy_object(req: S3Request) -> None:
     await req.reply_xml(element("CopyObjectResult", LastModified=iso(float(record["last_modified"])),
                                 ETag=f'"{record["etag"]}"'))
 
-
-async def head_object(req: S3Request) -> None:
-    await get_object(req)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
 import uuid
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,9 +22,15 @@ from twinstack.packs.wayscloud.s3 import sigv4
 from twinstack.packs.wayscloud.s3.chunked import ChunkedDecoder
 from twinstack.packs.wayscloud.s3.errors import S3Error
 from twinstack.packs.wayscloud.s3.xml import MAX_XML_BODY, document, error_document
-import xml.etree.ElementTree as ET
 
 VIRTUAL_HOST = ".storage.wayscloud.services"
+
+
+@dataclass(slots=True)
+class ChunkedDecoderHolder:
+    """Where a body's ``aws-chunked`` decoder is kept, for its trailers once the body has been read."""
+
+    decoder: ChunkedDecoder | None = None
 
 
 @dataclass(slots=True)
@@ -211,11 +217,3 @@ class S3Request:
             if given is not None and given != digests.checksum(algorithm):
                 raise S3Error("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.")
 
-
-@dataclass(slots=True)
-class ChunkedDecoderHolder:
-    decoder: ChunkedDecoder | None = None
-
-
-def content_md5_ok(body: bytes, header: str | None) -> bool:
-    return header is None or header == base64.b64encode(hashlib.md5(body).digest()).decode()
