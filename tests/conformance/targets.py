@@ -215,6 +215,24 @@ ODIN_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "publishVersion": ((400,), "publishing needs Functions activated"),
     "deployFunction": ((400,), "deploying needs Functions activated and a published version"),
     "stopDeployment": ((400,), "only a deployment that runs is stopped"),
+    # Events, webhooks, participants, sessions, plugins and app settings (brief 2.2-2.7).
+    "createParticipant": ((400,), "externalUserId is the participant's ODIN user id, so not empty"),
+    "createSession": ((400,), "a session needs configured app settings (\"Project settings not configured\"); "
+                              "title and externalRoomId are not empty, idleTimeout is 0 or more"),
+    "startSession": ((400,), "the bot needs configured app settings (\"Project settings not configured\")"),
+    "createSubscription": ((400,), "secret and events are not empty; url is an absolute http(s) URL; an authType "
+                                   "needs its credentials (apiKey, basic auth pair, customHeaders)"),
+    "updateSubscription": ((400,), "events are not empty; url is an absolute http(s) URL; an authType needs its "
+                                   "credentials"),
+    "createInstance": ((400,), "pluginId names a plugin of the catalogue, installed once per project; settings "
+                               "follow the plugin's settingsSchema"),
+    "updateInstance": ((400,), "settings follow the plugin's settingsSchema"),
+    "upsertAppSettings": ((400,), "the token provider needs its config: a valid ODIN access key and a botUserId, or "
+                                  "an http(s) webservice URL and a responseTokenPath; manual e2e encryption needs a "
+                                  "password"),
+    "patchAppSettings": ((400,), "a new token provider needs its config; manual e2e encryption needs a password"),
+    "updateE2EEncryption": ((400,), "manual e2e encryption needs a password, given or stored"),
+    "syncSecret": ((400,), "the project's settings exist (\"No secret found in Payment system\" otherwise)"),
 }
 
 
