@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -79,7 +81,6 @@ def test_the_peer_limit_is_kept_and_a_negative_one_is_refused(client: TestClient
 
 def test_analytics_of_an_idle_project_are_zeros_at_five_minute_points(client: TestClient, tenant: Tenant) -> None:
     now = client.post("/_twinstack/clock/advance", json={"seconds": 0}).json()["now"]
-    from datetime import datetime
     start = int(datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp()) - 3600
     peers = client.get(_voice(tenant, "/analytics"), headers=tenant.key_headers, params={"start": start})
     assert peers.status_code == 200, peers.text
@@ -97,3 +98,40 @@ def test_voice_of_another_tenants_project_is_403(client: TestClient, tenant: Ten
     for method, rest in (("get", "/settings"), ("get", "/access-keys"), ("post", "/access-keys")):
         response = client.request(method, _voice(tenant, rest), headers={"X-API-Key": other}, json={"name": "x"})
         assert response.status_code == 403, (rest, response.text)
+
+
+def _speak(client: TestClient, tenant: Tenant, room: str, user: str) -> Any:
+    return client.post("/_twinstack/odin/speak", json={"tenant": tenant.id, "projectId": tenant.project_id,
+                                                       "roomId": room, "userId": user, "text": "hello"})
+
+
+def test_analytics_follow_the_peers_the_rooms_really_held(client: TestClient, tenant: Tenant) -> None:
+    now_text = client.post("/_twinstack/clock/advance", json={"seconds": 0}).json()["now"]
+    now = datetime.fromisoformat(now_text.replace("Z", "+00:00")).timestamp()
+    # Start on a bucket boundary so the figures below are exact.
+    client.post("/_twinstack/clock/advance", json={"seconds": 300 - now % 300 + 1})
+    start = int(now - now % 300 + 300)
+    assert _speak(client, tenant, "room-a", "u1").status_code == 200
+    assert _speak(client, tenant, "room-a", "u2").status_code == 200
+    assert _speak(client, tenant, "room-b", "u3").status_code == 200
+    client.post("/_twinstack/clock/advance", json={"seconds": 150})
+    client.post("/_twinstack/odin/leave", json={"tenant": tenant.id, "projectId": tenant.project_id,
+                                                "roomId": "room-b", "userId": "u3"})
+    client.post("/_twinstack/clock/advance", json={"seconds": 300})
+    peers = client.get(_voice(tenant, "/analytics"), headers=tenant.key_headers, params={"start": start}).json()
+    rooms = client.get(_voice(tenant, "/rooms-analytics"), headers=tenant.key_headers, params={"start": start}).json()
+    first, second = peers["peak"][0], peers["peak"][1]
+    assert first == [start * 1000, 3] and second == [(start + 300) * 1000, 2]
+    assert 2.4 <= peers["average"][0][1] <= 2.6  # 3 peers for half the bucket, then 2
+    assert peers["average"][1][1] == 2
+    assert rooms["peak"][0][1] == 2 and rooms["peak"][1][1] == 1
+
+
+def test_the_peer_limit_keeps_peers_out_of_a_full_room(client: TestClient, tenant: Tenant) -> None:
+    client.put(_voice(tenant, "/peer-limit"), headers=tenant.key_headers, json={"peerLimit": 1})
+    _speak(client, tenant, "tight", "first")
+    _speak(client, tenant, "tight", "second")
+    now = client.post("/_twinstack/clock/advance", json={"seconds": 0}).json()["now"]
+    start = int(datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp()) - 600
+    peers = client.get(_voice(tenant, "/analytics"), headers=tenant.key_headers, params={"start": start}).json()
+    assert max(count for _, count in peers["peak"]) == 1
