@@ -307,3 +307,21 @@ def test_moderation_scenario(client: TestClient, tenant: Tenant) -> None:
     assert client.post("/_twinstack/clock/advance", json={"seconds": 3600}).status_code == 200
     assert client.get(f"{sanctions}/user/{offender}/active", headers=tenant.key_headers).json() == []
     assert client.get(f"{sanctions}/{mute.json()['id']}", headers=tenant.key_headers).json()["status"] == "expired"
+
+
+def test_peer_limit_refuses_a_peer_and_presence_feeds_analytics(client: TestClient, tenant: Tenant) -> None:
+    configure(client, tenant)
+    limit = client.put(f"{_p(tenant)}/voice/peer-limit", headers=tenant.bearer_headers, json={"peerLimit": 1})
+    assert limit.status_code == 200, limit.text
+    session = new_session(client, tenant, room="tiny")
+    start = client.post("/_twinstack/clock/advance", json={"seconds": 0}).json()["now"]
+    assert speak(client, tenant, "tiny", "odin-first", "I am in")["messages"]
+    assert speak(client, tenant, "tiny", "odin-second", "let me in")["messages"] == []
+    texts = [m["content"] for m in client.get(f"{_p(tenant)}/sessions/{session['id']}/messages",
+                                              headers=tenant.key_headers).json()]
+    assert texts == ["odin-first joined the room", "I am in"]
+    assert client.post("/_twinstack/clock/advance", json={"seconds": 600}).status_code == 200
+    since = int(datetime.fromisoformat(start).timestamp()) - 60
+    analytics = client.get(f"{_p(tenant)}/voice/analytics", headers=tenant.bearer_headers, params={"start": since})
+    assert analytics.status_code == 200, analytics.text
+    assert analytics.json()["peak"] and max(count for _, count in analytics.json()["peak"]) == 1
