@@ -69,7 +69,8 @@ def test_listing_pages_in_key_order_and_reads_only_its_page(catalog: ObjectCatal
     for key in reversed(keys):
         put(catalog, "b", key, key.encode())
     counting = CountingStore(catalog.store)
-    spied = ObjectCatalog(counting, catalog.service, catalog.space, catalog.blobs, catalog.clock)  # type: ignore[arg-type]
+    spied = ObjectCatalog(counting, catalog.service, catalog.space,  # type: ignore[arg-type]
+                          catalog.blobs, catalog.clock)
     seen: list[str] = []
     position = ""
     for _ in range(100):

@@ -38,7 +38,8 @@ INDEXES: dict[str, tuple[str, ...]] = {**OBJECT_INDEXES, KEYS: ("tenant", "bucke
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
 TIERS = (
-    {"name": "standard", "tier": "standard", "description": "General-purpose object storage", "price_per_gb_month": 0.5},
+    {"name": "standard", "tier": "standard", "description": "General-purpose object storage",
+     "price_per_gb_month": 0.5},
     {"name": "enterprise", "tier": "enterprise",
      "description": "Dedicated infrastructure with enhanced performance", "price_per_gb_month": 1.2},
 )

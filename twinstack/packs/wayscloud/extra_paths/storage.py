@@ -20,14 +20,15 @@ _BUCKET = {"name": "bucket_name", "in": "path", "required": True, "schema": {"ty
 _KEY_ID = {"name": "key_id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Key ID"}
 _ERROR = {"$ref": f"{_REF}Error"}
 
-_KEY = {"type": "object", "required": ["id", "name", "access_key", "created_at"], "properties": {
+_KEY_PROPERTIES: dict[str, Any] = {
     "id": {"type": "string"}, "name": {"type": "string"}, "access_key": {"type": "string"},
     "bucket_name": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
-}}
+}
 _KEY_CREATED = {"type": "object", "required": ["id", "access_key", "secret_key"], "properties": {
-    **_KEY["properties"], "secret_key": {"type": "string"}, "endpoint_url": {"type": "string"},  # type: ignore[dict-item]
+    **_KEY_PROPERTIES, "secret_key": {"type": "string"}, "endpoint_url": {"type": "string"},
     "region": {"type": "string"},
 }}
+_KEY = {"type": "object", "required": ["id", "name", "access_key", "created_at"], "properties": _KEY_PROPERTIES}
 _KEY_CREATE = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 100}}}
 _VISIBILITY = {"type": "object", "required": ["is_public"], "properties": {"is_public": {"type": "boolean"}}}
 _TIER = {"type": "object", "required": ["name", "tier", "description"], "properties": {
@@ -41,7 +42,7 @@ _ALIASES = {
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+    return {"description": description, "content": {"application/json": {"schema": copy.deepcopy(schema)}}}
 
 
 def _operation(operation_id: str, summary: str, responses: dict[str, Any], *, parameters: list[Any],
@@ -49,7 +50,7 @@ def _operation(operation_id: str, summary: str, responses: dict[str, Any], *, pa
     op: dict[str, Any] = {"tags": ["Storage"], "summary": summary, "operationId": operation_id,
                           "security": _SECURITY, "parameters": copy.deepcopy(parameters), "responses": responses}
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": copy.deepcopy(body)}}}
     return op
 
 
