@@ -23,12 +23,12 @@ from typing import Any
 from twinstack.engine.context import RequestContext
 from twinstack.engine.twin import Twin
 from twinstack.packs.g4fagent import model, notifications, run_diffs, run_events
-from twinstack.packs.g4fagent.handlers.projects import PROJECTS, SESSIONS
+from twinstack.packs.g4fagent.handlers.projects import PROJECTS
 from twinstack.packs.g4fagent.records import Family, iso, new_id
 from twinstack.store import Job
 
 RUNS = Family(noun="run", collection="/runs", prefix="run", id_param="run_id", label="Run",
-              indexed=("session_id", "_active"))
+              indexed=("session_id", "project_id", "_active"))
 MESSAGES = Family(noun="message", collection="/messages", prefix="msg", id_param="", label="Message",
                   indexed=("session_id",))
 STEP_JOB = "g4fagent.run_step"
@@ -196,7 +196,3 @@ def _save(twin: Twin, tenant: str, run: dict[str, Any], event: dict[str, Any]) -
     with twin.store.transaction():
         run_events.append(twin, tenant, str(run["session_id"]), str(run["id"]), event)
         RUNS.put(twin.collection(tenant, RUNS.collection), run)
-
-
-def session_of(ctx: RequestContext) -> dict[str, Any]:
-    return SESSIONS.load(ctx)
