@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -107,6 +108,8 @@ def test_signed_delivery_is_retried_until_delivered(client: TestClient, tenant: 
         ("pending", 1), ("pending", 2), ("delivered", 3)]
     assert updates[0]["payload"]["action"] == "occurred" and updates[0]["payload"]["data"]["lastError"]
     assert len(receiver.requests) == 3, "webhook.delivery.updated is never itself delivered"
+    exported = client.get("/_twinstack/state/export")
+    assert exported.status_code == 200 and SECRET not in exported.text, "the secret is sealed at rest"
 
 
 def test_inactive_and_deleted_subscriptions_receive_nothing(client: TestClient, tenant: Tenant,
@@ -123,6 +126,23 @@ def test_inactive_and_deleted_subscriptions_receive_nothing(client: TestClient, 
     on = client.put(f"{_subs(tenant)}/{sub['id']}", headers=tenant.key_headers,
                     json={"isActive": True, "events": ["participant.updated"], "secret": "rotated"})
     assert on.json()["events"] == ["participant.updated"]
+    person = client.get(f"{API}/projects/{tenant.project_id}/participants", headers=tenant.key_headers).json()
+    client.patch(f"{API}/projects/{tenant.project_id}/participants/{person['participants'][0]['id']}",
+                 headers=tenant.key_headers, json={"displayName": "Loud"})
+    flush(client)
+    [(headers, body)] = receiver.requests
+    expected = hmac.new(b"rotated", headers["X-Timestamp"].encode() + body, hashlib.sha256).hexdigest()
+    assert headers["X-Signature"] == expected and json.loads(body)["type"] == "participant.updated"
+    basic = client.put(f"{_subs(tenant)}/{sub['id']}", headers=tenant.key_headers,
+                       json={"authType": "basic_auth", "basicAuthUsername": "hook", "basicAuthPassword": "pw"})
+    assert basic.json()["authType"] == "basic_auth"
+    client.patch(f"{API}/projects/{tenant.project_id}/participants/{person['participants'][0]['id']}",
+                 headers=tenant.key_headers, json={"displayName": "Louder"})
+    flush(client)
+    headers, body = receiver.requests[-1]
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"hook:pw").decode()
+    assert headers["X-Signature"] == hmac.new(b"rotated", headers["X-Timestamp"].encode() + body,
+                                              hashlib.sha256).hexdigest(), "the secret outlives an auth change"
     listed = client.get(_subs(tenant), headers=tenant.key_headers).json()
     assert [s["id"] for s in listed] == [sub["id"]]
     deleted = client.delete(f"{_subs(tenant)}/{sub['id']}", headers=tenant.key_headers)

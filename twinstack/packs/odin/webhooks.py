@@ -16,6 +16,11 @@ Request headers (Cortex does not publish its names; these mirror ingest):
 ``X-Timestamp`` (ISO 8601 UTC with milliseconds), ``X-Event-Id``,
 ``X-Event-Type``, plus the engine's ``X-Event`` and ``X-Delivery-Id``, then the
 subscription's auth header(s).
+
+The user's secret and the auth values are sealed (AES-GCM, ``app_settings.seal``)
+into the one value the engine keeps as the endpoint's secret; the signer opens
+it for each attempt, so neither sits readable in a row. (The delivery log keeps
+the request headers each attempt sent, the auth header among them.)
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import hashlib
 import hmac
 import uuid
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +38,7 @@ import orjson
 
 from twinstack.drivers.webhooks import Delivery, Webhooks, WebhookSettings
 from twinstack.engine.twin import Twin
+from twinstack.packs.odin.app_settings import seal, unseal
 from twinstack.packs.odin.events import NOT_TO_WEBHOOKS, emit_for
 
 SUBSCRIPTIONS = "webhook-subscriptions"
@@ -53,15 +60,43 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).hexdigest()
 
 
-def _signer(secret: str, body: bytes, timestamp: int) -> dict[str, str]:
-    stamp = iso_of(float(timestamp))
-    headers = {"X-Timestamp": stamp, "X-Signature": sign(secret, stamp, body)}
-    try:
-        event = orjson.loads(body)
-        headers["X-Event-Id"], headers["X-Event-Type"] = str(event["id"]), str(event["type"])
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        pass
-    return headers
+SEALED = "sealed:"
+"""Prefix of what the engine keeps as an endpoint's secret: the user's secret and auth headers, sealed."""
+
+
+def seal_credentials(twin: Twin, secret: str, headers: dict[str, str]) -> str:
+    """The secret and auth headers of a subscription as one sealed value (the engine stores it as the secret)."""
+    return SEALED + seal(twin, {"secret": secret, "headers": headers})
+
+
+def open_credentials(twin: Twin, stored: str | None) -> tuple[str, dict[str, str]]:
+    """``(secret, auth headers)`` from what the engine stores."""
+    if not stored:
+        return "", {}
+    if not stored.startswith(SEALED):
+        return stored, {}
+    opened = dict(unseal(twin, stored[len(SEALED):]) or {})
+    return str(opened.get("secret", "")), {str(k): str(v) for k, v in dict(opened.get("headers") or {}).items()}
+
+
+def stored_credentials(twin: Twin, tenant: str, subscription_id: str) -> tuple[str, dict[str, str]]:
+    return open_credentials(twin, engine(twin).endpoints.secret(twin.slug, tenant, subscription_id))
+
+
+def _signer_for(twin_ref: weakref.ref[Twin]) -> Callable[[str, bytes, int], dict[str, str]]:
+    def signer(stored: str, body: bytes, timestamp: int) -> dict[str, str]:
+        twin = twin_ref()
+        secret, auth = open_credentials(twin, stored) if twin is not None else (stored, {})
+        stamp = iso_of(float(timestamp))
+        headers = {**auth, "X-Timestamp": stamp, "X-Signature": sign(secret, stamp, body)}
+        try:
+            event = orjson.loads(body)
+            headers["X-Event-Id"], headers["X-Event-Type"] = str(event["id"]), str(event["type"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            pass
+        return headers
+
+    return signer
 
 
 # Per process, keyed by twin (several apps in one test process each keep their own).
@@ -81,7 +116,7 @@ def engine(twin: Twin) -> Webhooks:
                 delivery_changed(owner, tenant, delivery)
 
         found.configure(twin.slug, WebhookSettings(
-            header_prefix="X", schedule=SCHEDULE, ids="uuid", signer=_signer, on_change=changed,
+            header_prefix="X", schedule=SCHEDULE, ids="uuid", signer=_signer_for(twin_ref), on_change=changed,
         ))
         _ENGINES[twin] = found
     return found

@@ -20,6 +20,8 @@ from twinstack.packs.odin.webhooks import (
     auth_headers,
     delivery_views,
     engine,
+    seal_credentials,
+    stored_credentials,
 )
 
 _AUTH_FIELDS = ("authType", "apiKey", "apiKeyHeader", "basicAuthUsername", "basicAuthPassword", "customHeaders")
@@ -73,8 +75,8 @@ async def create_subscription(ctx: RequestContext) -> Any:
     auth = {k: body[k] for k in _AUTH_FIELDS if k in body}
     auth["authType"] = body.get("authType") or "none"
     created = engine(ctx.twin).create_endpoint(
-        ctx.slug, ctx.tenant, str(body["url"]), [str(e) for e in body["events"]], secret=str(body["secret"]),
-        headers=auth_headers(auth), metadata={"projectId": project_id},
+        ctx.slug, ctx.tenant, str(body["url"]), [str(e) for e in body["events"]],
+        secret=seal_credentials(ctx.twin, str(body["secret"]), auth_headers(auth)), metadata={"projectId": project_id},
     )
     now = stamp(ctx)
     record: dict[str, Any] = {
@@ -105,10 +107,15 @@ async def update_subscription(ctx: RequestContext) -> Any:
     # Auth values are not kept readable, so a change of auth gives the whole auth of its type again.
     auth = {"authType": record["authType"], **{k: body[k] for k in _AUTH_FIELDS if k in body}}
     _check({**body, **auth} if auth_given else {k: v for k, v in body.items() if k not in _AUTH_FIELDS}, creating=False)
+    sealed = None
+    if auth_given or body.get("secret"):
+        secret, headers = stored_credentials(ctx.twin, ctx.tenant, str(record["id"]))
+        sealed = seal_credentials(ctx.twin, str(body.get("secret") or secret),
+                                  auth_headers(auth) if auth_given else headers)
     endpoint = engine(ctx.twin).update_endpoint(
         ctx.slug, ctx.tenant, record["id"], url=body.get("url"),
-        events=[str(e) for e in body["events"]] if "events" in body else None,
-        active=body.get("isActive"), headers=auth_headers(auth) if auth_given else None, secret=body.get("secret"),
+        events=[str(e) for e in body["events"]] if "events" in body else None, active=body.get("isActive"),
+        secret=sealed,
     )
     if endpoint is None:
         raise NotFound("Webhook subscription not found", field="id")
