@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +15,12 @@ from tests.conftest import LiveServer, free_port, tenant_credentials
 IOT = "/wayscloud/v1/iot"
 
 
-def iot_server(make_server: Callable[..., LiveServer]) -> LiveServer:
-    """``twinstack serve --services wayscloud`` with the embedded broker on a free port."""
-    return make_server("--services", "wayscloud", "--speed", "instant", "--strict",
-                       "--mqtt-url", f"embedded://127.0.0.1:{free_port()}")
+def iot_server(data_dir: Path) -> LiveServer:
+    """``twinstack serve --services wayscloud`` with the embedded broker on a free port (started)."""
+    server = LiveServer(data_dir, ["--services", "wayscloud", "--speed", "instant", "--strict",
+                                   "--mqtt-url", f"embedded://127.0.0.1:{free_port()}"])
+    server.start()
+    return server
 
 
 def new_tenant(http: httpx.Client) -> dict[str, str]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import LiveServer
 from tests.drivers.webhooks.receiver import Receiver, RunningReceiver
 from tests.packs.wayscloud.iot_devices import IOT, Device, eventually, iot_server, new_tenant
 
@@ -30,11 +29,15 @@ def receiver() -> Iterator[Receiver]:
     running.stop()
 
 
-@pytest.fixture
-def twin(make_server: Callable[..., LiveServer]) -> Iterator[httpx.Client]:
-    server = iot_server(make_server)
-    with server.http() as http:
-        yield http
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """One live twin for the module; each test works in tenants of its own."""
+    server = iot_server(tmp_path_factory.mktemp("iot-live") / "state")
+    try:
+        with server.http() as http:
+            yield http
+    finally:
+        server.stop()
 
 
 def test_health_lists_the_broker(twin: httpx.Client) -> None:

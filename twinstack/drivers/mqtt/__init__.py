@@ -1,8 +1,8 @@
 """MQTT for the twins: an embedded broker that checks each client against the twin's state, or an external one.
 
-``parse_target`` reads ``--mqtt-url``; ``EmbeddedBroker`` runs amqtt on loopback and tells a
-``BrokerHooks`` who connects, publishes and leaves; ``ExternalFeed`` subscribes to another broker
-and tells the same hooks what is published there; ``BrokerLock`` keeps one broker among
+``parse_target`` reads ``--mqtt-url``; ``EmbeddedBroker`` is an MQTT 3.1.1 broker on asyncio that
+asks a ``BrokerHooks`` who may connect and publish and tells it what happened; ``ExternalFeed``
+subscribes to another broker and hands its messages to a callback; ``BrokerLock`` keeps one broker among
 ``--workers`` processes. Nothing here knows HTTP or the engine (README.md beside this file).
 """
 

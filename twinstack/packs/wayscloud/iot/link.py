@@ -114,18 +114,26 @@ class BrokerLink:
         devices.mark(scope, record, "disconnected")
         rules.on_disconnect(scope, record)
 
-    def message(self, client_id: str, topic: str, payload: bytes) -> None:
+    async def message(self, client_id: str, topic: str, payload: bytes) -> None:
         ident = self.sessions.get(client_id)
         if ident is not None:
             ingest(Scope(self.twin, ident.tenant), ident.device_id, topic, payload)
+            await self._durable()
 
-    def external(self, topic: str, payload: bytes) -> None:
+    async def external(self, topic: str, payload: bytes) -> None:
         parts = topic.split("/")
         if len(parts) < 3 or parts[0] != "devices":
             return
         owner = self.twin.collection(SHARED_TENANT, OWNERS).get(parts[1])
         if owner is not None:
             ingest(Scope(self.twin, str(owner["tenant"])), parts[1], topic, payload, presence="messages")
+            await self._durable()
+
+    async def _durable(self) -> None:
+        # The broker acknowledges the message once this returns: only after its writes are committed.
+        waiting = self.twin.store.committed()
+        if waiting is not None:
+            await waiting
 
 
 @dataclass
