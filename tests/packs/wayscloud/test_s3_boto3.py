@@ -127,6 +127,8 @@ def test_multipart_five_and_three_mib(s3: Any) -> None:
     ]})
     md5s = hashlib.md5(first).digest() + hashlib.md5(second).digest()
     assert done["ETag"] == f'"{hashlib.md5(md5s).hexdigest()}-2"'
+    second_part = s3.get_object(Bucket="multipart", Key="big.bin", PartNumber=2)
+    assert second_part["Body"].read() == second and second_part["PartsCount"] == 2
     got = s3.get_object(Bucket="multipart", Key="big.bin")
     assert got["ContentLength"] == 8 * MiB
     assert hashlib.sha256(got["Body"].read()).digest() == hashlib.sha256(first + second).digest()
@@ -212,6 +214,9 @@ def test_presigned_get_works_then_expires_on_the_twin_clock(live_twin: LiveServe
     url = s3.generate_presigned_url("get_object", Params={"Bucket": "presigned", "Key": "report.txt"},
                                     ExpiresIn=600)
     assert httpx.get(url).content == b"quarterly"
+    upload = s3.generate_presigned_url("put_object", Params={"Bucket": "presigned", "Key": "from-browser.txt"})
+    assert httpx.put(upload, content=b"sent with no credentials").status_code == 200
+    assert s3.get_object(Bucket="presigned", Key="from-browser.txt")["Body"].read() == b"sent with no credentials"
     tampered = url.replace("report.txt", "other.txt")
     assert httpx.get(tampered).status_code == 403
     with live_twin.http() as http:

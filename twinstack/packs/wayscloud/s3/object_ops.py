@@ -104,6 +104,22 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
     return start, stop
 
 
+def _part(req: S3Request, record: dict[str, Any]) -> tuple[int, int] | None:
+    """The byte window of ``?partNumber=N``: that part of a multipart object (1 is the whole of any other)."""
+    asked = req.query.get("partNumber")
+    if asked is None:
+        return None
+    segments = (record.get("segments") or []) if record.get("parts") else [[None, record["size"]]]
+    if not asked.isdigit() or not 1 <= int(asked) <= len(segments):
+        raise S3Error("InvalidPartNumber", "The requested partnumber is not satisfiable", 416,
+                      PartNumberRequested=asked, ActualPartCount=str(len(segments)))
+    start = sum(int(size) for _, size in segments[: int(asked) - 1])
+    stop = start + int(segments[int(asked) - 1][1])
+    if start == stop:
+        raise S3Error("InvalidRange", "The requested range is not satisfiable", 416)
+    return start, stop
+
+
 def _conditions(req: S3Request, record: dict[str, Any]) -> int | None:
     """304/412 as the conditional headers ask; None to answer normally."""
     etag = f'"{record["etag"]}"'
@@ -138,7 +154,7 @@ async def get_object(req: S3Request) -> None:
         if override:
             headers[name] = override
     size = int(record["size"])
-    window = _range(req.headers.get("range"), size)
+    window = _part(req, record) or _range(req.headers.get("range"), size)
     asked = req.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED"
     if window is None:
         if asked and record.get("checksum_type") != "COMPOSITE":
