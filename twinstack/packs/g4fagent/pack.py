@@ -5,8 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from twinstack.engine.pack import Pack
-from twinstack.packs.g4fagent import access, credentials, errors, seed_fixes, workspace_state
+from twinstack.engine.twin import Twin
+from twinstack.packs.g4fagent import access, blob_state, credentials, errors, seed_fixes, workspace_state
 from twinstack.packs.g4fagent.handlers import PARTS
+
+
+def on_export(twin: Twin) -> None:
+    """What lives on disk goes into the state about to be exported: workspaces, upload and artifact bytes."""
+    workspace_state.on_export(twin)
+    blob_state.on_export(twin)
+
+
+def on_import(twin: Twin) -> None:
+    """What the imported state carried for the disk is put back there."""
+    workspace_state.on_import(twin)
+    blob_state.on_import(twin)
+
 
 PACK = Pack(
     slug="g4fagent",
@@ -25,7 +39,7 @@ PACK = Pack(
     jobs=PARTS.jobs,
     controls=PARTS.controls,
     on_reset=PARTS.reset_all,
-    # Project workspaces are folders on disk: an export carries them, an import puts them back.
-    on_export=workspace_state.on_export,
-    on_import=workspace_state.on_import,
+    # Project workspaces and upload/artifact bytes are on disk: an export carries them, an import puts them back.
+    on_export=on_export,
+    on_import=on_import,
 )
