@@ -17,6 +17,11 @@ from twinstack.errors import FieldIssue, Forbidden, TwinError, ValidationFailed
 from twinstack.packs.odin.access import api_key_of
 from twinstack.packs.odin.accounts import projects
 
+EARLIEST = 0.0
+LATEST = 253402214400.0
+"""9999-12-31T00:00:00Z: later times could not be written back as UTC dates."""
+MAX_WHOLE = 2**31 - 1
+"""The largest whole number a count, limit or offset takes (NestJS' usual 32-bit integer columns)."""
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
@@ -58,15 +63,20 @@ def parse_instant(value: Any, name: str, location: str = "body") -> float:
         raise bad_field(location, name, "must be a valid ISO 8601 date string", value)
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        at = moment.timestamp()
+    except (ValueError, OverflowError):
         raise bad_field(location, name, "must be a valid ISO 8601 date string", value) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    if not EARLIEST <= at < LATEST:
+        # Times are shown back in UTC: one that cannot be written as a UTC date is not one.
+        raise bad_field(location, name, "must be a date between 1970 and 9999", value)
+    return at
 
 
-def whole_number(value: Any, name: str, *, default: int, minimum: int = 0, location: str = "query") -> int:
-    """A ``number`` parameter that must be a whole number not below ``minimum``."""
+def whole_number(value: Any, name: str, *, default: int, minimum: int = 0, maximum: int = MAX_WHOLE,
+                 location: str = "query") -> int:
+    """A ``number`` parameter that must be a whole number from ``minimum`` to ``maximum``."""
     if value is None:
         return default
     try:
@@ -77,6 +87,8 @@ def whole_number(value: Any, name: str, *, default: int, minimum: int = 0, locat
         raise bad_field(location, name, "must be an integer number", value)
     if number < minimum:
         raise bad_field(location, name, f"must not be less than {minimum}", value)
+    if number > maximum:
+        raise bad_field(location, name, f"must not be greater than {maximum}", value)
     return int(number)
 
 

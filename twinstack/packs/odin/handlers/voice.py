@@ -28,6 +28,8 @@ ADMIN_PERMISSIONS = {
 }
 """What the tenant's admin may do (the only role a tenant's own callers hold)."""
 HOSTING_TYPE = "hosted"
+UNIX_SECONDS_MAX = 253402214399
+"""The last second of 9999, the latest ``start`` analytics take."""
 
 
 def _text(ctx: RequestContext, name: str, *, required: bool) -> str | None:
@@ -128,7 +130,7 @@ def _start(ctx: RequestContext) -> float:
     value = ctx.query.get("start")
     if value is None:
         raise bad_field("query", "start", "should not be empty")
-    return float(whole_number(value, "start", default=0, location="query"))
+    return float(whole_number(value, "start", default=0, maximum=UNIX_SECONDS_MAX, location="query"))
 
 
 async def get_analytics(ctx: RequestContext) -> Any:
