@@ -133,8 +133,15 @@ async def run_start(twin: Twin, tenant: str, session_id: str) -> None:
         return
     try:
         await token_for(twin, tenant, session)
+        failure = None
     except BotError as exc:
-        _status(twin, tenant, session, "error", str(exc))
+        failure = str(exc)
+    # Read again: the session may have been stopped while the token was being fetched.
+    session = any_session(twin, tenant, session_id)
+    if session is None or session.get("status") != ACTIVE or session.get("_bot") != "starting":
+        return
+    if failure is not None:
+        _status(twin, tenant, session, "error", failure)
         return
     session = _status(twin, tenant, session, "running")
     room = twin.collection(tenant, ROOMS).get(str(session["_room"]))
