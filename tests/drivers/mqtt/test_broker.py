@@ -1,12 +1,15 @@
-"""The embedded broker with paho-mqtt clients: logins, topic permissions, events, and one broker per port.
+"""The embedded broker with paho-mqtt clients: logins, topic permissions, acknowledgements, events.
 
-Each test runs a real amqtt broker on a free loopback port in its own event loop thread, with hooks
-that record what they were asked and told.
+Each test runs the broker on a free loopback port in its own event loop thread, with hooks that
+record what they were asked and told. The external-broker subscriber is tested against the
+machine's Mosquitto on 127.0.0.1:1883 where one runs.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +20,15 @@ from typing import Any
 import paho.mqtt.client as mqtt
 import pytest
 
-from twinstack.drivers.mqtt import BrokerLock, EmbeddedBroker, MqttTarget, parse_target
+from twinstack.drivers.mqtt import BrokerLock, EmbeddedBroker, ExternalFeed, MqttTarget, parse_target
+
+
+def _mosquitto() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 1883), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 @dataclass
@@ -120,6 +131,79 @@ def test_messages_reach_the_hook_only_on_permitted_topics(broker: tuple[Embedded
     assert not granted[0].is_failure and granted[1].is_failure
     client.disconnect()
     client.loop_stop()
+
+
+def test_every_acknowledged_message_was_handed_over_first(broker: tuple[EmbeddedBroker, Hooks]) -> None:
+    server, hooks = broker
+    client, _ = connect(server.port, "dev-1", "secret", "c-burst")
+    infos = [client.publish("devices/dev-1/telemetry", f'{{"n": {n}}}'.encode(), qos=1) for n in range(300)]
+    infos[-1].wait_for_publish(20)
+    client.disconnect()
+    client.loop_stop()
+    assert all(info.is_published() for info in infos)
+    # Acknowledged means handed to the hook: nothing may be missing even right after the disconnect.
+    assert [json.loads(m[2])["n"] for m in hooks.messages] == list(range(300))
+
+
+def test_qos_2_is_handed_over_once(broker: tuple[EmbeddedBroker, Hooks]) -> None:
+    server, hooks = broker
+    client, _ = connect(server.port, "dev-1", "secret", "c-q2")
+    client.publish("devices/dev-1/telemetry", b"exactly-once", qos=2).wait_for_publish(10)
+    client.disconnect()
+    client.loop_stop()
+    wait_for(lambda: ("disconnected", "c-q2") in hooks.events)
+    assert [m[2] for m in hooks.messages] == [b"exactly-once"]
+
+
+def test_subscribers_get_what_others_publish(broker: tuple[EmbeddedBroker, Hooks]) -> None:
+    server, hooks = broker
+    hooks.logins["dev-2"] = "other"
+    listener, _ = connect(server.port, "dev-1", "secret", "listener")
+    got: list[bytes] = []
+    listener.on_message = lambda c, userdata, message: got.append(message.payload)
+    listener.subscribe("devices/dev-1/#", 1)
+    time.sleep(0.2)
+    hooks.may_publish = lambda client_id, username, topic: True  # type: ignore[method-assign]
+    talker, _ = connect(server.port, "dev-2", "other", "talker")
+    talker.publish("devices/dev-1/commands", b"reboot", qos=1).wait_for_publish(10)
+    wait_for(lambda: got)
+    assert got == [b"reboot"]
+    for client in (talker, listener):
+        client.disconnect()
+        client.loop_stop()
+
+
+def test_a_second_connection_with_the_client_id_takes_over(broker: tuple[EmbeddedBroker, Hooks]) -> None:
+    server, hooks = broker
+    first, _ = connect(server.port, "dev-1", "secret", "same-id")
+    second, _ = connect(server.port, "dev-1", "secret", "same-id")
+    wait_for(lambda: hooks.events.count(("connected", "same-id", "dev-1")) == 2)
+    assert server.clients == ["same-id"]
+    for client in (first, second):
+        client.loop_stop()
+
+
+@pytest.mark.skipif(not _mosquitto(), reason="no MQTT broker on 127.0.0.1:1883")
+def test_an_external_broker_is_subscribed_to() -> None:
+    got: list[tuple[str, bytes]] = []
+    loop = LoopThread()
+    feed = ExternalFeed(MqttTarget("external", "127.0.0.1", 1883), ["twinstack-test/+/telemetry"],
+                        lambda topic, payload: got.append((topic, payload)))
+    loop.run(feed.start())
+    try:
+        publisher = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        publisher.connect("127.0.0.1", 1883)
+        publisher.loop_start()
+        deadline = time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            publisher.publish("twinstack-test/dev-9/telemetry", b'{"t": 1}', qos=1).wait_for_publish(5)
+            time.sleep(0.2)
+        publisher.disconnect()
+        publisher.loop_stop()
+        assert got and got[0] == ("twinstack-test/dev-9/telemetry", b'{"t": 1}')
+    finally:
+        loop.run(feed.stop())
+        loop.close()
 
 
 def test_one_broker_per_port_among_processes(tmp_path: Path) -> None:
