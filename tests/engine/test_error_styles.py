@@ -280,14 +280,19 @@ def test_problem_details_name_a_bad_parameter_and_the_problem_type(serve: Callab
 
 # -- Plain, and the status fallback ----------------------------------------------------------------------------
 
-def test_a_document_without_a_pack_answers_in_the_plain_style(make_client: Any, document: Path) -> None:
+def test_a_document_without_a_pack_answers_problem_details_where_it_declares_them(
+    make_client: Any, document: Path
+) -> None:
     client = make_client(specs=[str(document)], services=[])
     response = create(client, {"name": "ok", "count": "x"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
-        "error": "validation_error", "message": 'body.count: "x" is not of type "integer"', "field": "body.count",
+        "type": "about:blank", "title": "Unprocessable Entity", "status": 422,
+        "detail": 'body.count: "x" is not of type "integer"',
+        "errors": [{"detail": '"x" is not of type "integer"', "pointer": "#/count"}],
     }
+    # Its 404 declares no body: the plain style.
     missing = client.get(f"{THINGS}/{ID}")
     assert missing.status_code == 404
     assert missing.json() == {"error": "not_found", "message": f"Thing {ID} not found", "field": "thing_id"}

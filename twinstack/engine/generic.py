@@ -114,8 +114,8 @@ async def _delete(ctx: RequestContext) -> Any:
     key = scope_key(ctx, plan.collection, plan.scope_params)
     existing = _load_item(ctx)
     ctx.store.delete(ctx.slug, ctx.tenant, key, str(existing["_id"]))
-    return Reply({**existing, "deleted": True, "success": True, "message": f"{ctx.twin.noun(plan.collection)} deleted"},
-                 status=ctx.twin.success_status(ctx.operation, prefer=(200, 204, 202)))
+    reply = {**existing, "deleted": True, "success": True, "message": f"{ctx.twin.noun(plan.collection)} deleted"}
+    return Reply(declared_only(ctx, reply), status=ctx.twin.success_status(ctx.operation, prefer=(200, 204, 202)))
 
 
 async def _action(ctx: RequestContext) -> Any:
@@ -124,8 +124,18 @@ async def _action(ctx: RequestContext) -> Any:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     record = {"operation": ctx.operation.operation_id, "path": ctx.path, "body": body, "at": ctx.clock.iso()}
     ctx.store.kv_put(f"actions:{ctx.slug}:{ctx.tenant}", uuid.uuid4().hex, record)
-    base = {**(parent or {}), **body, "success": True, "ok": True, "message": f"{ctx.operation.summary or 'Done'}"}
-    return Reply(base)
+    base = {**(parent or {}), **body, "success": True, "ok": True}
+    return Reply(declared_only(ctx, base))
+
+
+def declared_only(ctx: RequestContext, value: dict[str, Any]) -> dict[str, Any]:
+    """An action's or delete's answer with only what its response declares (beside the private keys),
+    where the response declares its properties: the resource acted on, or a flag, is not stuffed into
+    a reply that does not name it."""
+    names = ctx.twin.declared_names(ctx.operation)
+    if names is None:
+        return value
+    return {k: v for k, v in value.items() if k in names or k.startswith("_")}
 
 
 async def _view(ctx: RequestContext) -> Any:

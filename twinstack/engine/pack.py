@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from twinstack.engine.error_styles import Plain
+from twinstack.engine.error_styles.declared import Declared
 from twinstack.errors import StartupError
 
 if TYPE_CHECKING:
@@ -66,8 +66,9 @@ def request_ids(prefix: str) -> Callable[[], str]:
     return lambda: f"{prefix}{process}{next(counter) & 0xFFFFFFFFFF:010x}"
 
 
-default_errors: ErrorRenderer = Plain()
-"""``{"error", "message", "field"?}``; a pack chooses another style of ``twinstack.engine.error_styles``."""
+default_errors: ErrorRenderer = Declared()
+"""The shape each error response declares (problem details, the document's own object), else
+``{"error", "message", "field"?}``; a pack chooses a style of ``twinstack.engine.error_styles``."""
 
 
 def generic_credentials(issuer: Issuer) -> dict[str, Any]:

@@ -83,14 +83,15 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
                 if op.body_required:
                     issues.extend(_missing_body(twin, op))
             elif media is None:
-                issues.append(
-                    FieldIssue("body", (), f"Unsupported content type {content_type!r}; expected {', '.join(op.body)}", "content_type")
-                )
+                unsupported = f"Unsupported content type {content_type!r}; expected {', '.join(op.body)}"
+                if op.declared(415):
+                    raise TwinError(unsupported, code="unsupported_media_type", status=415, field="body")
+                issues.append(FieldIssue("body", (), unsupported, "content_type"))
             else:
                 if media.content_type.startswith("multipart/"):
-                    body = await decode_multipart(request)
+                    body = await decode_multipart(request, media, twin.synth.resolve)
                 else:
-                    body = decode_body(raw, content_type or media.content_type, media)
+                    body = decode_body(raw, content_type or media.content_type, media, twin.synth.resolve)
                 if body is not None and twin.pack.adapt_body is not None and not isinstance(body, bytes):
                     body = twin.pack.adapt_body(op, body)
                 if body is None and op.body_required:

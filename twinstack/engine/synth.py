@@ -225,6 +225,26 @@ class Synth:
             out = dedup
         return out
 
+    def without_write_only(self, schema: Any, value: Any, depth: int = 0) -> Any:
+        """``value`` with every property its schema marks ``writeOnly`` (a password) left out."""
+        schema = self.resolve(schema)
+        if not schema or depth > 12:
+            return value
+        if isinstance(value, dict) and self.kind(schema) == "object":
+            props, _ = self.properties(schema)
+            out = {}
+            for key, item in value.items():
+                sub = props.get(key)
+                if sub is None:
+                    out[key] = item
+                elif not (sub.get("writeOnly") is True or self.resolve(sub).get("writeOnly") is True):
+                    out[key] = self.without_write_only(sub, item, depth + 1)
+            return out
+        if isinstance(value, list) and self.kind(schema) == "array":
+            items = schema.get("items")
+            return [self.without_write_only(items, item, depth + 1) for item in value] if isinstance(items, dict) else value
+        return value
+
     # -- shaping ----------------------------------------------------------
     def shape(self, schema: Any, value: Any, seed: str, name: str = "", depth: int = 0, now: float | None = None) -> Any:
         """``value`` made to fit ``schema``, keeping every part that already fits."""

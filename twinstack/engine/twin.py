@@ -17,6 +17,7 @@ import orjson
 import rstr
 
 from twinstack.engine.context import Body, Reply, RequestContext
+from twinstack.engine.error_styles.declared import Declared
 from twinstack.engine.envelope import _WRAPPERS, Envelope
 from twinstack.engine.filters import NOT_FILTERS
 from twinstack.engine.inference import Plan, infer
@@ -69,6 +70,9 @@ class Twin:
         """Generic lifecycles of created resources (collection -> lifecycle, initial state)."""
         self.indexes: dict[str, tuple[str, ...]] = {}
         """Indexed fields by collection: the pack's, and each list's query filters on the resource's fields."""
+        self._write_only = "x-twinstack-response" in spec.doc
+        """The document marks properties ``readOnly``/``writeOnly``: responses leave write-only ones out."""
+        self._declared_names: dict[str, set[str] | None] = {}
         self.memo: dict[str, Any] = {}
         """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self._study()
@@ -281,6 +285,25 @@ class Twin:
         return {k for k in resource if k in ("id", "uuid", "created_at", "createdAt") or k.startswith("_")}
 
     # -- responses ------------------------------------------------------------
+    def declared_names(self, op: Operation) -> set[str] | None:
+        """The property names the success response of ``op`` declares, and those of its object-valued
+        properties (a resource wrapped in ``data``); None where it declares none (a free-form reply)."""
+        try:
+            return self._declared_names[op.operation_id]
+        except KeyError:
+            pass
+        resp = op.response_for(self.success_status(op))
+        media = resp.json_media() if resp is not None else None
+        props, _ = self.synth.properties(self.synth.resolve(media.schema)) if media and media.schema else ({}, [])
+        names: set[str] | None = None
+        if props:
+            names = set(props)
+            for sub in props.values():
+                inner, _ = self.synth.properties(self.synth.resolve(sub))
+                names.update(inner)
+        self._declared_names[op.operation_id] = names
+        return names
+
     def success_status(self, op: Operation, prefer: tuple[int, ...] = (200, 201, 202, 204)) -> int:
         declared = op.success_statuses
         for status in prefer:
@@ -333,6 +356,8 @@ class Twin:
             if isinstance(body, dict) and "_id" in body:
                 seed = f"{self.slug}:{body['_id']}"
             out = self.envelope.single(schema, self._public(body), seed, now)
+        if self._write_only and out is not None:
+            out = self.synth.without_write_only(schema, out)
         # Shaping checks the placed reply against this very schema first: what it found valid as it
         # was needs no second look, unless a request id was written into it since.
         checked = out is not None and out is self.synth.checked
@@ -381,7 +406,12 @@ class Twin:
             if media is not None and media.content_type.endswith("+json"):
                 # A declared JSON flavour (``application/problem+json``) is what the client expects back.
                 ctype = media.content_type
-        body = self.pack.errors(error, status, request_id, schema)
+        renderer = self.pack.errors
+        if isinstance(renderer, Declared):
+            body = renderer(error, status, request_id, schema, problem_media=ctype.endswith("problem+json"),
+                            resolve=self.synth.resolve)
+        else:
+            body = renderer(error, status, request_id, schema)
         if schema is not None and not self.synth.valid(schema, body):
             body = self.synth.shape(schema, body, f"{self.slug}:error:{status}")
             field = self.pack.request_id_field

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from twinstack.errors import StartupError
 from twinstack.spec.dialect import Dialect
+from twinstack.spec.directions import Directions
 from twinstack.spec.model import HTTP_METHODS, Media, Operation, Param, Response, SecurityScheme, ServiceSpec
 from twinstack.spec.refs import check_schema_refs, deref, escape, pointer_get, refs_in
 from twinstack.spec.v3_0 import OpenAPI30
@@ -134,6 +135,7 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
     refs = refs_in(conv)
     conv = check_schema_refs(conv, conv, refs, defects, source)
     schemes = _schemes(conv, defects)
+    directions = Directions(conv)
     defs: dict[str, Any] = {}
     operations: list[Operation] = []
     seen_ids: set[str] = set()
@@ -155,8 +157,8 @@ def compile_spec(doc: dict[str, Any], slug: str, source: str, base_path: str | N
                 op_id = f"{op_id}_{method}_{len(seen_ids)}"
             seen_ids.add(op_id)
             params = _params(conv, shared_params, raw.get("parameters") or [], op_id, defs, defects, where)
-            body_required, body = _body(conv, raw.get("requestBody"), op_id, defs, defects, where)
-            responses = _responses(conv, raw.get("responses") or {}, op_id, defs, defects, where)
+            body_required, body = _body(conv, raw.get("requestBody"), op_id, defs, defects, where, directions)
+            responses = _responses(conv, raw.get("responses") or {}, op_id, defs, defects, where, directions)
             security = raw.get("security", global_security)
             requirements: list[dict[str, list[str]]] = []
             for requirement in security or []:
@@ -250,7 +252,8 @@ def _params(
 
 
 def _body(
-    doc: dict[str, Any], raw: Any, op_id: str, defs: dict[str, Any], defects: list[str], where: str
+    doc: dict[str, Any], raw: Any, op_id: str, defs: dict[str, Any], defects: list[str], where: str,
+    directions: Directions,
 ) -> tuple[bool, dict[str, Media]]:
     body = deref(doc, raw, defects, f"{where}/requestBody") if raw is not None else None
     if not isinstance(body, dict):
@@ -258,17 +261,18 @@ def _body(
     media: dict[str, Media] = {}
     for ct, content in (body.get("content") or {}).items():
         content = content if isinstance(content, dict) else {}
-        schema = content.get("schema")
+        schema = directions.request(content.get("schema"))
         key = None
         if isinstance(schema, dict):
             key = f"{op_id}.body.{ct}"
-            defs[key] = schema
+            defs[key] = directions.keep(key, schema)
         media[ct.split(";")[0].strip().lower()] = Media(ct, schema if isinstance(schema, dict) else None, key, content.get("example"))
     return bool(body.get("required")), media
 
 
 def _responses(
-    doc: dict[str, Any], raw: dict[str, Any], op_id: str, defs: dict[str, Any], defects: list[str], where: str
+    doc: dict[str, Any], raw: dict[str, Any], op_id: str, defs: dict[str, Any], defects: list[str], where: str,
+    directions: Directions,
 ) -> dict[str, Response]:
     out: dict[str, Response] = {}
     for status, resp in raw.items():
@@ -279,11 +283,11 @@ def _responses(
         media: dict[str, Media] = {}
         for ct, content in (resp.get("content") or {}).items():
             content = content if isinstance(content, dict) else {}
-            schema = content.get("schema")
+            schema = directions.response(content.get("schema"))
             key = None
             if isinstance(schema, dict):
                 key = f"{op_id}.response.{status}.{ct}"
-                defs[key] = schema
+                defs[key] = directions.keep(key, schema)
             example = content.get("example")
             if example is None and isinstance(content.get("examples"), dict) and content["examples"]:
                 first = deref(doc, next(iter(content["examples"].values())), defects, where)

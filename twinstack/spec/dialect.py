@@ -52,3 +52,19 @@ def fix_boolean_exclusive(out: dict[str, Any]) -> bool:
             if flag and bound in out:
                 out[excl] = out.pop(bound)
     return changed
+
+
+_INTEGER_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def integer_bounds(out: dict[str, Any]) -> None:
+    """``format: int32``/``int64`` bound the integer (as Schemathesis and the servers behind such documents
+    read it); the document's own bounds win."""
+    bounds = _INTEGER_BOUNDS.get(str(out.get("format")))
+    kind = out.get("type")
+    if bounds is None or not (kind == "integer" or (isinstance(kind, list) and "integer" in kind)):
+        return
+    if "minimum" not in out and "exclusiveMinimum" not in out:
+        out["minimum"] = bounds[0]
+    if "maximum" not in out and "exclusiveMaximum" not in out:
+        out["maximum"] = bounds[1]

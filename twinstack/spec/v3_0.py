@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twinstack.spec.dialect import fix_boolean_exclusive, walk_children
+from twinstack.spec.dialect import fix_boolean_exclusive, integer_bounds, walk_children
 
 
 class OpenAPI30:
@@ -15,6 +15,7 @@ class OpenAPI30:
             return schema
         out = walk_children(schema, self.convert, defects, pointer)
         fix_boolean_exclusive(out)
+        integer_bounds(out)
         nullable = out.pop("nullable", False) is True
         if "$ref" in out:
             # 3.0 ignores a $ref's siblings; keep only what matters for validation.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twinstack.spec.dialect import fix_boolean_exclusive, walk_children
+from twinstack.spec.dialect import fix_boolean_exclusive, integer_bounds, walk_children
 from twinstack.spec.v3_0 import make_nullable
 
 
@@ -22,6 +22,7 @@ class OpenAPI31:
         out = walk_children(schema, self.convert, defects, pointer)
         if fix_boolean_exclusive(out):
             defects.append(f"{pointer}: boolean exclusiveMinimum/Maximum (a 3.0 form) read as a 2020-12 bound")
+        integer_bounds(out)
         if out.pop("nullable", False) is True:
             return make_nullable(out)
         return out

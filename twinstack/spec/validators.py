@@ -36,7 +36,8 @@ class SchemaValidators:
     def __init__(self, doc: dict[str, Any], defs: dict[str, Any], refs: set[str]) -> None:
         # The registry copies what it holds: only the parts of the document refs point into (its
         # components, as a rule), not the whole of it.
-        tops = {"components", *(_unescape(ref[2:].split("/", 1)[0]) for ref in refs if ref.startswith("#/"))}
+        tops = {"components", *(_unescape(ref[2:].split("/", 1)[0]) for ref in refs if ref.startswith("#/")),
+                *(top for top in doc if top.startswith("x-twinstack-"))}
         self._root = doc if "#" in refs else {top: doc[top] for top in tops if top in doc}
         self._defs = defs
         """The named schemas of parameters, bodies and responses (``Param.key``, ``Media.key``)."""

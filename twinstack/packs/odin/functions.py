@@ -125,10 +125,14 @@ async def check_code(code: str, entrypoint: str) -> tuple[bool, str, str | None]
     if node is not None:
         with tempfile.TemporaryDirectory(prefix="odin-fn-") as folder:
             source = Path(folder) / "index.js"
-            source.write_text(code, encoding="utf-8")
-            process = await asyncio.create_subprocess_exec(node, "--check", str(source),
-                                                           stdout=asyncio.subprocess.PIPE,
-                                                           stderr=asyncio.subprocess.PIPE)
+            # Code is stored as sent; a lone surrogate is written through so Node.js judges it, not Python.
+            source.write_bytes(code.encode("utf-8", "surrogatepass"))
+            try:
+                process = await asyncio.create_subprocess_exec(node, "--check", str(source),
+                                                               stdout=asyncio.subprocess.PIPE,
+                                                               stderr=asyncio.subprocess.PIPE)
+            except OSError as exc:
+                return False, f"node --check could not run: {exc}", "Syntax check could not run"
             try:
                 out, err = await asyncio.wait_for(process.communicate(), NODE_CHECK_TIMEOUT)
             except asyncio.TimeoutError:
