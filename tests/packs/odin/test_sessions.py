@@ -274,6 +274,8 @@ def test_access_key_settings_are_validated_and_hidden(client: TestClient, tenant
     manual = client.patch(f"{_p(tenant)}/settings/e2e-encryption", headers=tenant.key_headers,
                           json={"mode": "manual", "password": "s3cret"})
     assert manual.status_code == 200 and manual.json()["e2eEncryptionPassword"] == "s3cret"
+    changed = client.patch(f"{_p(tenant)}/settings", headers=tenant.key_headers, json={"e2eEncryptionPassword": "n3w"})
+    assert changed.json()["e2eEncryptionMode"] == "manual" and changed.json()["e2eEncryptionPassword"] == "n3w"
     patched = client.patch(f"{_p(tenant)}/settings", headers=tenant.key_headers, json={"debugAudioEnabled": True})
     assert patched.json()["debugAudioEnabled"] is True and patched.json()["tokenProviderType"] == "access_key"
     switched = client.patch(f"{_p(tenant)}/settings", headers=tenant.key_headers, json={"tokenProviderType": "webservice"})

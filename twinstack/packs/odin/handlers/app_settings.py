@@ -61,8 +61,10 @@ def _common(ctx: RequestContext, record: dict[str, Any], body: dict[str, Any], *
         record["botUserData"] = dict(body.get("botUserData") or {})
     if "debugAudioEnabled" in body or replace:
         record["debugAudioEnabled"] = bool(body.get("debugAudioEnabled", False))
-    if "e2eEncryptionMode" in body or replace:
-        mode = str(body.get("e2eEncryptionMode") or "disabled")
+    if "e2eEncryptionMode" in body or "e2eEncryptionPassword" in body or replace:
+        # A password alone changes the password of the mode in force (it is kept only in manual mode).
+        mode = str(body.get("e2eEncryptionMode") or (record.get("e2eEncryptionMode") if not replace else None)
+                   or "disabled")
         password = body.get("e2eEncryptionPassword")
         if mode == "manual" and not password and not record.get("_e2ePassword"):
             raise bad_field("body", "e2eEncryptionPassword", "should not be empty when e2eEncryptionMode is manual")
