@@ -76,7 +76,7 @@ def echo_url() -> Iterator[str]:
     """A loopback HTTP endpoint that answers the JSON it was sent, wrapped."""
 
     class Echo(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        def do_POST(self) -> None:
             sent = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             body = json.dumps({"echo": sent, "header": self.headers.get("X-Tool")}).encode()
             self.send_response(200)

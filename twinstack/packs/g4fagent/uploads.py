@@ -154,17 +154,14 @@ def write_chunk(path: Path, ranges: Ranges, start: int, data: bytes) -> Ranges:
                 raise invalid_request(f"Content-Range: bytes {a}-{b - 1} were already received with other content.",
                                       "Content-Range")
         handle.seek(start)
-        for offset in range(0, len(data), READ_BLOCK):
-            handle.write(data[offset:offset + READ_BLOCK])
+        handle.write(data)
     return merged(ranges, start, end)
 
 
 def write_whole(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    with open(partial, "wb") as handle:
-        for offset in range(0, len(data), READ_BLOCK):
-            handle.write(data[offset:offset + READ_BLOCK])
+    partial.write_bytes(data)
     partial.replace(path)
 
 

@@ -16,7 +16,14 @@ from twinstack.packs.g4fagent import audit, run_events, runs
 from twinstack.packs.g4fagent.errors import invalid_request
 from twinstack.packs.g4fagent.handlers.projects import PROJECTS, SESSIONS
 from twinstack.packs.g4fagent.records import (
-    DEFAULT_LIMIT, MAX_LIMIT, SEARCH_BATCH, body_of, iso, obj, text, text_list,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    SEARCH_BATCH,
+    body_of,
+    iso,
+    obj,
+    text,
+    text_list,
 )
 from twinstack.packs.g4fagent.runs import MESSAGES, RUNS
 
