@@ -48,7 +48,9 @@ class Twin:
         self.server = server
         self.port = port
         self.http = server.http()
-        self.headers = api_key(tenant_credentials(self.http)["credentials"]["wayscloud"]["api_key"])
+        creds = tenant_credentials(self.http)["credentials"]["wayscloud"]
+        self.headers = api_key(creds["api_key"])
+        self.account = {"Authorization": f"Bearer {creds['pat']}"}
 
     def api(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         return self.http.request(method, f"{API}{path}", headers=self.headers, **kwargs)
@@ -179,6 +181,16 @@ def test_dnssec_ds_records_verify_against_the_served_dnskey(twin: Twin) -> None:
     assert not any(r.rdtype == dns.rdatatype.RRSIG for r in twin.udp(f"www.{ZONE}", "A").answer)
     assert twin.api("DELETE", f"/dns/zones/{ZONE}/dnssec").status_code == 200
     assert not twin.tcp(ZONE, "DNSKEY", want_dnssec=True).answer
+
+
+def test_a_domain_registered_for_email_verifies_once_its_txt_record_is_served(twin: Twin) -> None:
+    made = twin.http.post(f"{API}/domain-verification/domains", headers=twin.account,
+                          json={"domain": ZONE, "purpose": "email"}).json()
+    host, value = made["dns_instructions"]["host"], made["dns_instructions"]["value"]
+    twin.record(record_type="TXT", host=host.removesuffix("." + ZONE), record=value)
+    assert _texts(twin.udp(host, "TXT"), "TXT") == {f'"{value}"'}
+    checked = twin.http.post(f"{API}/domain-verification/domains/{made['id']}/verify", headers=twin.account).json()
+    assert (checked["status"], checked["dns_records_found"]) == ("verified", [value])
 
 
 def test_statistics_count_the_queries_the_server_answered(twin: Twin) -> None:
