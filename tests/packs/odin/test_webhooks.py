@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import tenant_credentials
 from tests.packs.odin.conftest import API, Tenant
-from tests.packs.odin.test_events import flush, project_events
+from tests.packs.odin.test_events import flush, project_events, sse_frames
 
 SECRET = "my_secret_key"
 
@@ -108,6 +108,11 @@ def test_signed_delivery_is_retried_until_delivered(client: TestClient, tenant: 
         ("pending", 1), ("pending", 2), ("delivered", 3)]
     assert updates[0]["payload"]["action"] == "occurred" and updates[0]["payload"]["data"]["lastError"]
     assert len(receiver.requests) == 3, "webhook.delivery.updated is never itself delivered"
+    first = project_events(client, tenant)[0]
+    stream = client.get(f"{API}/projects/{tenant.project_id}/events/stream", params={"types": "webhook.*"},
+                        headers={**tenant.key_headers, "Last-Event-ID": first["id"]})
+    assert [json.loads(f["data"])["payload"]["data"]["status"] for f in sse_frames(stream.text)] == [
+        "pending", "pending", "delivered"]
     exported = client.get("/_twinstack/state/export")
     assert exported.status_code == 200 and SECRET not in exported.text, "the secret is sealed at rest"
 
