@@ -36,6 +36,10 @@ def _mails(client: TestClient, tenant: Tenant) -> list[dict[str, Any]]:
 def test_an_appointment_mails_calendar_invitations_and_starts_itself_on_the_clock(
     client: TestClient, tenant: Tenant,
 ) -> None:
+    key = client.post(f"{API}/projects/{tenant.project_id}/voice/access-keys", headers=tenant.key_headers,
+                      json={"name": "bot"}).json()
+    client.put(f"{API}/projects/{tenant.project_id}/settings", headers=tenant.key_headers, json={
+        "tokenProviderType": "access_key", "accessKeyConfig": {"accessKey": key["accessKey"], "botUserId": "cortex-bot"}})
     starts = _now(client) + timedelta(minutes=10)
     made = client.post(_url(tenant), headers=tenant.key_headers, json={
         "name": "Weekly sync", "type": "appointment", "startsAt": starts.isoformat(),
@@ -80,8 +84,14 @@ def test_an_appointment_mails_calendar_invitations_and_starts_itself_on_the_cloc
     client.post("/_twinstack/clock/advance", json={"seconds": 61})
     started = client.get(_url(tenant, f"/{meeting['id']}"), headers=tenant.key_headers).json()
     assert started["status"] == "started" and started["roomId"] == meeting["joinCode"]
+    session = client.get(f"{API}/projects/{tenant.project_id}/sessions/{started['sessionId']}",
+                         headers=tenant.key_headers).json()
+    assert session["externalRoomId"] == meeting["joinCode"] and session["title"] == "Weekly sync"
     client.post("/_twinstack/clock/advance", json={"seconds": 3600})
     assert client.get(_url(tenant, f"/{meeting['id']}"), headers=tenant.key_headers).json()["status"] == "ended"
+    client.post("/_twinstack/clock/advance", json={"seconds": 0})
+    assert client.get(f"{API}/projects/{tenant.project_id}/sessions/{started['sessionId']}",
+                      headers=tenant.key_headers).json()["status"] == "ended"
 
 
 def test_invitations_by_participant_and_address_are_sent_declined_and_listed(client: TestClient, tenant: Tenant) -> None:
