@@ -15,6 +15,7 @@ def test_the_five_providers_are_listed_with_their_settings(client: TestClient, t
         ("openai", "cloud", "active"), ("anthropic", "cloud", "active"), ("ollama", "local", "idle"),
         ("g4f", "proxy", "active"), ("custom", "proxy", "idle")]
     assert body["items"][0]["enabled"] is False and body["items"][1]["enabled"] is True
+    assert all(p["last_checked_at"] is None for p in body["items"]), "nothing was checked yet"
     assert body["items"][2]["base_url"] == "http://localhost:11434" and body["items"][3]["label"] == "G4F Auto"
     assert set(body["items"][0]["supports"]) == {"chat", "tools", "vision", "embeddings", "audio", "streaming"}
     page = client.get(f"{API}/providers", headers=tenant.headers, params={"limit": 2, "cursor": 4}).json()
@@ -41,3 +42,6 @@ def test_scan_and_test(client: TestClient, tenant: Tenant) -> None:
     ollama = client.post(f"{API}/providers/ollama/test", headers=tenant.headers, json={}).json()
     assert ollama["ok"] is False and "localhost:11434" in ollama["details"]
     assert client.post(f"{API}/providers/nope/test", headers=tenant.headers, json={}).json()["ok"] is False
+    listed = {p["id"]: p for p in client.get(f"{API}/providers", headers=tenant.headers).json()["items"]}
+    assert listed["openai"]["last_checked_at"] and listed["anthropic"]["last_checked_at"] is None
+    assert listed["ollama"]["status"] == "offline" and listed["g4f"]["status"] == "active"

@@ -7,6 +7,10 @@ the provider id (20-200 ms, the same every time). An unknown provider id is
 404 ``provider_not_found`` for its models and ``ok: false`` when tested
 (upstream lists its model aliases and succeeds whatever the id). Whether a
 provider is enabled comes from the tenant's settings (``providers[]``).
+
+``last_checked_at`` is when the tenant last tested the provider (null before;
+upstream says "now" every time), and ``ollama``'s ``status`` follows its last
+probe: ``active`` when it answered, ``offline`` when not, ``idle`` untested.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ MODELS: dict[str, tuple[tuple[str, str, int, list[str]], ...]] = {
     "custom": (("custom-model", "Custom model", 128000, TEXT),),
 }
 OLLAMA_TAGS = "http://localhost:11434/api/tags"
+CHECKS = "/provider_checks"
+"""The tenant's last test of each provider, by provider id: ``{checked_at, ok}``."""
 
 
 def _enabled(ctx: RequestContext) -> dict[str, bool]:
@@ -59,9 +65,17 @@ def _enabled(ctx: RequestContext) -> dict[str, bool]:
 
 async def get_providers(ctx: RequestContext) -> dict[str, Any]:
     limit, offset = page_window(ctx)
-    enabled, stamp = _enabled(ctx), iso(ctx.now)
-    items = [{**p, "enabled": enabled.get(p["id"], True), "last_checked_at": stamp} for p in PROVIDERS]
+    enabled = _enabled(ctx)
+    checks = ctx.collection(CHECKS).get_many([p["id"] for p in PROVIDERS])
+    items = [_shown(p, enabled.get(p["id"], True), checks.get(p["id"])) for p in PROVIDERS]
     return listing(items[offset:offset + limit], limit, offset, offset + limit < len(items))
+
+
+def _shown(provider: dict[str, Any], enabled: bool, check: dict[str, Any] | None) -> dict[str, Any]:
+    shown = {**provider, "enabled": enabled, "last_checked_at": check["checked_at"] if check else None}
+    if provider["id"] == "ollama" and check is not None:
+        shown["status"] = "active" if check["ok"] else "offline"
+    return shown
 
 
 async def post_providers_scan(ctx: RequestContext) -> dict[str, Any]:
@@ -102,11 +116,14 @@ async def post_providers_provider_id_test(ctx: RequestContext) -> dict[str, Any]
         started = time.monotonic()
         problem = await asyncio.to_thread(_probe, OLLAMA_TAGS)
         latency = round((time.monotonic() - started) * 1000)
-        if problem is not None:
-            return {"ok": False, "latency_ms": latency, "details": f"ollama is not reachable at {OLLAMA_TAGS}: {problem}"}
-        return {"ok": True, "latency_ms": latency, "details": "ollama provider check succeeded"}
-    latency = 20 + hashlib.sha256(provider_id.encode()).digest()[0] * 180 // 255
-    return {"ok": True, "latency_ms": latency, "details": f"{provider_id} provider check succeeded"}
+        details = (f"ollama is not reachable at {OLLAMA_TAGS}: {problem}" if problem is not None
+                   else "ollama provider check succeeded")
+        answer = {"ok": problem is None, "latency_ms": latency, "details": details}
+    else:
+        latency = 20 + hashlib.sha256(provider_id.encode()).digest()[0] * 180 // 255
+        answer = {"ok": True, "latency_ms": latency, "details": f"{provider_id} provider check succeeded"}
+    ctx.collection(CHECKS).put(provider_id, {"checked_at": iso(ctx.now), "ok": answer["ok"]})
+    return answer
 
 
 HANDLERS: dict[str, Handler] = {
