@@ -181,3 +181,15 @@ def test_a_deleted_participant_leaves_its_gatherings(client: TestClient, tenant:
     client.post("/_twinstack/clock/advance", json={"seconds": 0})
     after = client.get(_url(tenant, f"/{lobby['id']}"), headers=tenant.key_headers, params={"includeMembers": "true"})
     assert after.json()["memberCount"] == 1 and [m["participantId"] for m in after.json()["members"]] == [p1]
+
+
+def test_a_key_without_the_gatherings_scope_is_refused_here_but_not_on_open_families(
+    client: TestClient, tenant: Tenant, make_key: Any,
+) -> None:
+    sessions_only = {"X-API-Key": make_key("sessions")["key"]}
+    assert client.get(_url(tenant), headers=sessions_only).status_code == 403
+    assert client.get(f"{API}/projects/{tenant.project_id}/functions", headers=sessions_only).status_code == 403
+    assert client.get(f"{API}/projects/{tenant.project_id}/sanctions", headers=sessions_only).status_code == 200
+    assert client.get(f"{API}/projects/{tenant.project_id}/voice/settings", headers=sessions_only).status_code == 200
+    gatherings_key = {"X-API-Key": make_key("gatherings")["key"]}
+    assert client.get(_url(tenant), headers=gatherings_key).status_code == 200
