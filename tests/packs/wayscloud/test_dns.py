@@ -131,7 +131,7 @@ def test_the_sdk_manages_zones_records_and_dnssec(sdk: Callable[..., wayscloud.W
     assert made["name"] == "sdk.test" and made["zone_type"] == "master"
     apex = cloud.dns.create_record("sdk.test", "A", "198.51.100.4")
     assert (apex["name"], apex["content"]) == ("@", "198.51.100.4")
-    mail = cloud.dns.create_record("sdk.test", "MX", "mx.sdk.test", name="@", priority=5)
+    mail = cloud.dns.create_record("sdk.test", "mx", "mx.sdk.test", name="@", priority=5)
     assert mail["priority"] == 5
     changed = cloud.dns.update_record("sdk.test", apex["id"], value="198.51.100.5", ttl=120)
     assert (changed["content"], changed["ttl"]) == ("198.51.100.5", 120)

@@ -263,6 +263,8 @@ def adapt_body(op: Operation, body: Any) -> Any:
     for theirs, ours in renames.items():
         if theirs in out:
             value = out.pop(theirs)
+            if theirs == "type" and isinstance(value, str):
+                value = value.upper()  # the SDK passes the caller's ``record_type`` as typed ("a", "mx")
             out.setdefault(ours, value)
     return out
 
