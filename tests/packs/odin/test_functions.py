@@ -168,6 +168,12 @@ def test_functions_validate_their_input(client: TestClient, tenant: Tenant) -> N
                                      "dependencies.0.version must be a semver range or a dist tag"]
 
 
+def test_fleet_credentials_name_the_account(client: TestClient, tenant: Tenant) -> None:
+    for headers in (tenant.key_headers, tenant.bearer_headers):
+        verified = client.post(_url(tenant, "/settings/verify-credentials"), headers=headers)
+        assert verified.status_code == 200 and verified.json() == {"valid": True, "email": tenant.email}
+
+
 def test_npm_packages_and_catalogues(client: TestClient, tenant: Tenant) -> None:
     found = client.get(_url(tenant, "/npm-package/node-mailjet"), headers=tenant.key_headers)
     assert found.status_code == 200 and found.json()["versions"][0] == found.json()["distTags"]["latest"]

@@ -62,6 +62,10 @@ async def verify_credentials(ctx: RequestContext) -> Any:
     require_project(ctx)
     principal = ctx.principal
     email = str(principal.claims.get("email", "")) if principal is not None else ""
+    if not email:
+        # An API key belongs to the tenant, whose account is its admin's.
+        tenant = ctx.store.get_tenant(ctx.tenant) or {}
+        email = str(((tenant.get("data") or {}).get("credentials") or {}).get(ctx.slug, {}).get("email", ""))
     return {"valid": True, "email": email}
 
 
