@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from tests.conftest import tenant_credentials
 from tests.packs.odin.conftest import API, Tenant
 
 
@@ -112,3 +113,14 @@ def test_event_schema_is_a_sample_envelope(client: TestClient, tenant: Tenant) -
     assert sample["type"] == "session.created" and sample["tenantId"] == tenant.id
     assert sample["projectId"] == sample["payload"]["data"]["projectId"] == tenant.project_id
     assert sample["payload"]["action"] == "created"
+
+
+def test_streams_stay_within_their_tenant(client: TestClient, tenant: Tenant) -> None:
+    client.post(f"{API}/projects/{tenant.project_id}/participants", headers=tenant.key_headers,
+                json={"externalUserId": "mine"})
+    [event] = project_events(client, tenant)
+    other = {"X-API-Key": tenant_credentials(client)["credentials"]["odin"]["api_key"]}
+    assert client.get(f"{API}/projects/{tenant.project_id}/events/stream", headers=other).status_code == 403
+    theirs = client.get(f"{API}/events/stream", headers={**other, "Last-Event-ID": event["id"]})
+    assert theirs.status_code == 200 and sse_frames(theirs.text) == []
+    assert client.get(f"{API}/events/stream").status_code == 401
