@@ -110,6 +110,10 @@ def test_a_run_answers_the_message_when_the_clock_moves(client: TestClient, tena
     audit = client.get(f"{API}/audit", headers=tenant.headers, params={"type": "run.completed"}).json()["items"]
     assert [(a["actor_user_id"], a["project_id"], a["data"]["run_id"]) for a in audit] == [("system", pid, rid)]
     assert client.get(f"{API}/projects/{pid}", headers=tenant.headers).json()["project"]["stats"]["runs_24h"] == 1
+    _advance(client, 86_400)
+    # A day later the run no longer counts (and the access token has long expired: log in again).
+    fresh = {"Authorization": f"Bearer {login(client, tenant.email, tenant.password)['access_token']}"}
+    assert client.get(f"{API}/projects/{pid}", headers=fresh).json()["project"]["stats"]["runs_24h"] == 0
 
 
 def test_the_same_prompt_gets_the_same_answer(client: TestClient, tenant: Tenant) -> None:

@@ -32,6 +32,9 @@ RUNS = Family(noun="run", collection="/runs", prefix="run", id_param="run_id", l
 MESSAGES = Family(noun="message", collection="/messages", prefix="msg", id_param="", label="Message",
                   indexed=("session_id",))
 STEP_JOB = "g4fagent.run_step"
+EXPIRE_JOB = "g4fagent.run_expire"
+DAY_S = 86_400.0
+"""Twin seconds a run counts in its project's ``stats.runs_24h`` (not scaled by ``--speed``: it is a window)."""
 TERMINAL = frozenset({"completed", "failed", "canceled"})
 QUEUED_S = 2.0
 """Realistic seconds from creation to ``running``."""
@@ -80,12 +83,27 @@ def create(ctx: RequestContext, session: dict[str, Any], mode: str, agent: dict[
 
 
 def _count_run(ctx: RequestContext, session: dict[str, Any]) -> None:
-    project = PROJECTS.state(ctx).get(str(session.get("project_id") or ""))
+    """``stats.runs_24h`` of the project: one more now, one less 24 hours later (a durable job)."""
+    project_id = str(session.get("project_id") or "")
+    if _adjust_runs_24h(ctx.twin, ctx.tenant, project_id, +1):
+        ctx.twin.scheduler.schedule(EXPIRE_JOB, DAY_S, service=ctx.slug, tenant=ctx.tenant,
+                                    payload={"project_id": project_id})
+
+
+def _adjust_runs_24h(twin: Twin, tenant: str, project_id: str, delta: int) -> bool:
+    projects = twin.collection(tenant, PROJECTS.collection)
+    project = projects.get(project_id) if project_id else None
     if project is None:
-        return
+        return False
     stats = dict(project.get("stats") or {})
-    stats["runs_24h"] = int(stats.get("runs_24h", 0)) + 1
-    PROJECTS.save(ctx, {**project, "stats": stats})
+    stats["runs_24h"] = max(0, int(stats.get("runs_24h", 0)) + delta)
+    PROJECTS.put(projects, {**project, "stats": stats})
+    return True
+
+
+async def expire_job(twin: Twin, job: Job) -> None:
+    """A run started 24 hours ago leaves its project's ``stats.runs_24h`` (the ``g4fagent.run_expire`` job)."""
+    _adjust_runs_24h(twin, job.tenant, str(job.payload.get("project_id", "")), -1)
 
 
 def _offset(step: int) -> float:

@@ -221,4 +221,4 @@ HANDLERS: dict[str, Handler] = {
 INDEXES: dict[str, tuple[str, ...]] = {**dict(f.index() for f in (RUNS, MESSAGES)), **run_events.INDEXES}
 """What these handlers and the run jobs look state up by."""
 
-JOBS: dict[str, PackJob] = {runs.STEP_JOB: runs.step_job}
+JOBS: dict[str, PackJob] = {runs.STEP_JOB: runs.step_job, runs.EXPIRE_JOB: runs.expire_job}
