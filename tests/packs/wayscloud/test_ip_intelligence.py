@@ -43,7 +43,7 @@ def test_the_documented_address_and_any_other_get_the_same_answer_every_time(cli
     assert private["network"] == {"asn": None, "isp": None, "org": None, "connection_type": "unknown"}
     assert "country" not in private["geo"]
     bad = client.get(f"{IP}/999.1.1.1", headers=tenant.service)
-    assert bad.status_code == 422 and bad.json()["detail"] == "Invalid IP address format"
+    assert bad.status_code == 422 and bad.json()["detail"] == "path.ip: Input is not a valid IPv4 or IPv6 address"
 
 
 def test_a_ptr_record_in_the_twins_dns_names_the_address(client: TestClient, tenant: Tenant) -> None:

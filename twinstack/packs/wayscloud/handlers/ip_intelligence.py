@@ -3,8 +3,8 @@
 Geo and network identity come from the built-in table (``ip_geo``), the hostname from a PTR record in
 the twin's own DNS when one exists (else the table's); threat data is the twin's own network
 (``ip_threats``): what registered reporters reported, scored by their trust. Every operation counts
-against the tenant's daily quota (1000, then 429). An address that does not parse is 422 "Invalid IP
-address format"; a country code that is not two letters, or an ASN outside 0–4294967295, is 422 too.
+against the tenant's daily quota (1000, then 429). An address that does not parse is 422 naming the
+field ("path.ip: Input is not a valid IPv4 or IPv6 address"); a country code that is not two letters, or an ASN outside 0–4294967295, is 422 too.
 
 Delisting needs the hostname to resolve to the IP in the twin's DNS (else 400) and the request to come
 from that IP (else 403: locally only a loopback address can pass). The request is then
@@ -22,7 +22,7 @@ from typing import Any
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.engine.twin import Twin
-from twinstack.errors import Forbidden, NotFound, TwinError
+from twinstack.errors import FieldIssue, Forbidden, NotFound, TwinError, ValidationFailed
 from twinstack.packs.wayscloud import dns_zones, ip_geo
 from twinstack.packs.wayscloud import ip_threats as net
 from twinstack.packs.wayscloud.handlers.dns import normalise_domain
@@ -32,7 +32,6 @@ DELIST_JOB = "wayscloud-ip-delist"
 DELIST_CHECK_S = 60.0
 DELIST_WINDOW_S = 48 * 3600.0
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_INVALID_IP = "Invalid IP address format"
 
 
 def _unprocessable(message: str, field: str) -> TwinError:
@@ -46,7 +45,9 @@ def _start(ctx: RequestContext) -> None:
 def _ip(raw: Any, field: str) -> ip_geo.IP:
     ip = ip_geo.parse(raw) if isinstance(raw, str) else None
     if ip is None:
-        raise _unprocessable(_INVALID_IP, field)
+        location, name = field.split(".", 1)
+        raise ValidationFailed([FieldIssue(location, (name,), "Input is not a valid IPv4 or IPv6 address",
+                                           "ip_address", raw)])
     return ip
 
 
