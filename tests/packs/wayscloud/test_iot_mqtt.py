@@ -176,3 +176,45 @@ def test_a_deleted_or_deactivated_device_can_no_longer_log_in(twin: httpx.Client
         assert not attempt.admitted
         attempt.close()
     assert twin.get(f"{IOT}/subscription", headers=h).json()["device_count"] == 1
+
+
+def test_missing_data_waits_for_the_last_message_and_auto_resolves(twin: httpx.Client) -> None:
+    h = new_tenant(twin)
+    quiet = twin.post(f"{IOT}/rules", headers=h, json={
+        "name": "Quiet", "rule_type": "missing_data", "auto_resolve": True, "config": {"silence_seconds": 60}}).json()
+    chatty = twin.post(f"{IOT}/rules", headers=h, json={
+        "name": "Chatty", "rule_type": "message_rate", "severity": "info",
+        "config": {"max_messages": 3, "window_seconds": 60}}).json()
+    device = twin.post(f"{IOT}/devices", headers=h, json={"device_id": "meter-1", "name": "Meter"}).json()
+    meter = Device.of(device)
+
+    def alarms_of(rule: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(twin.get(f"{IOT}/alarms", headers=h, params={"rule_id": rule["id"]}).json()["alarms"])
+
+    def sent(n: int) -> None:
+        meter.publish("devices/meter-1/telemetry", json.dumps({"kwh": n}))
+        eventually(lambda: twin.get(f"{IOT}/devices/meter-1", headers=h).json()["messages_24h"] == n)
+
+    sent(1)
+    twin.post("/_twinstack/clock/advance", json={"seconds": 30})
+    sent(2)
+    twin.post("/_twinstack/clock/advance", json={"seconds": 40})
+    assert alarms_of(quiet) == []
+    twin.post("/_twinstack/clock/advance", json={"seconds": 25})
+    silent = eventually(lambda: alarms_of(quiet))
+    assert silent[0]["title"] == "No data: meter-1" and silent[0]["status"] == "active"
+    sent(3)
+    assert eventually(lambda: alarms_of(quiet)[0]["status"] == "resolved")
+    timeline = twin.get(f"{IOT}/alarms/{silent[0]['id']}/timeline", headers=h).json()
+    assert [e["event_type"] for e in timeline] == ["triggered", "auto_resolved"]
+
+    # The rate is counted in whole minutes: keep sending until a fourth message lands in one minute
+    # (a minute boundary may fall between two of them once).
+    assert alarms_of(chatty) == []
+    for n in range(4, 12):
+        sent(n)
+        if alarms_of(chatty):
+            break
+    rate = alarms_of(chatty)
+    assert rate and rate[0]["severity"] == "info" and rate[0]["context"]["messages"] == 4
+    meter.close()

@@ -5,8 +5,8 @@
 | ``threshold`` | ``datapoint_id`` (id or name), ``operator`` gt/gte/lt/lte/eq/neq, ``value``, ``duration_seconds`` | a value breaches, for ``duration_seconds`` (checked again on the clock) | a value no longer breaches |
 | ``offline`` | ``silence_seconds`` (300) | the device stays disconnected that long | it connects or publishes |
 | ``missing_data`` | ``silence_seconds`` (300) | no message for that long, connected or not | a message arrives |
-| ``message_rate`` | ``max_messages`` (60), ``window_seconds`` (60) | more messages than that in the window | the rate falls back |
-| ``reconnect_rate`` | ``max_reconnects`` (5), ``window_seconds`` (3600) | more connects than that in the window | a later connect is within it |
+| ``message_rate`` | ``max_messages`` (60), ``window_seconds`` (60) | more messages than that in the window (whole minutes, this one included) | the rate falls back |
+| ``reconnect_rate`` | ``max_reconnects`` (5), ``window_seconds`` (3600) | more connects than that in the window (whole minutes) | a later connect is within it |
 
 A rule covers the fleet, one device, a group's devices or a profile's. After firing it waits
 ``cooldown_seconds`` before firing again for the same device (a repeat while its alarm is open adds an
@@ -96,7 +96,23 @@ def _watch(scope: Scope, rule: dict[str, Any], device_id: str, check: str, delay
 
 
 def _unwatch(scope: Scope, rule: dict[str, Any], device_id: str) -> None:
-    scope.twin.scheduler.cancel(f"iot-watch:{scope.tenant}:{rule['id']}:{device_id}")
+    job_id = f"iot-watch:{scope.tenant}:{rule['id']}:{device_id}"
+    scope.twin.memo.pop(job_id, None)
+    scope.twin.scheduler.cancel(job_id)
+
+
+def _keep_watching(scope: Scope, rule: dict[str, Any], device_id: str, check: str, delay: float) -> None:
+    """A silence check due by ``delay`` from now, without a job write per message.
+
+    A check already pending (this process's memo of its due time) stays: when it comes due early it
+    finds the device heard from since and moves itself to the last message plus the silence window.
+    """
+    job_id = f"iot-watch:{scope.tenant}:{rule['id']}:{device_id}"
+    due = scope.twin.memo.get(job_id)
+    if isinstance(due, float) and due > scope.now:
+        return
+    _watch(scope, rule, device_id, check, delay)
+    scope.twin.memo[job_id] = scope.now + delay
 
 
 def _matches(config: dict[str, Any], dp: dict[str, Any]) -> bool:
@@ -172,10 +188,11 @@ def on_message(scope: Scope, record: dict[str, Any], values: list[tuple[dict[str
                     _threshold(scope, rule, device_id, dp, value)
         elif kind == "missing_data":
             _clear(scope, rule, device_id, "Telemetry received again")
-            _watch(scope, rule, device_id, "missing_data", _number(config, "silence_seconds", DEFAULT_SILENCE))
+            _keep_watching(scope, rule, device_id, "missing_data",
+                           _number(config, "silence_seconds", DEFAULT_SILENCE))
         elif kind == "offline" and record.get("_presence") == "messages":
             _clear(scope, rule, device_id, "Device heard from again")
-            _watch(scope, rule, device_id, "offline", _number(config, "silence_seconds", DEFAULT_SILENCE))
+            _keep_watching(scope, rule, device_id, "offline", _number(config, "silence_seconds", DEFAULT_SILENCE))
         elif kind == "message_rate":
             window = _number(config, "window_seconds", 60.0)
             limit = _number(config, "max_messages", _number(config, "max_per_minute", 60.0))
@@ -226,6 +243,7 @@ async def watch(twin: Twin, job: Job) -> None:
         return
     config, check = dict(rule.get("config") or {}), str(job.payload.get("check"))
     silence = _number(config, "silence_seconds", DEFAULT_SILENCE)
+    scope.twin.memo.pop(f"iot-watch:{scope.tenant}:{rule['id']}:{device_id}", None)
     if check == "offline":
         presence = record.get("_presence") == "messages"
         since = parse_time(record.get("last_seen" if presence else "disconnected_at"))
@@ -234,12 +252,16 @@ async def watch(twin: Twin, job: Job) -> None:
             _fire(scope, rule, device_id, f"Device offline: {device_id}",
                   f"Device has been offline for {int(scope.now - since)} seconds",
                   {"silence_seconds": silence, "last_seen": record.get("last_seen")})
+        elif presence and since is not None:
+            _keep_watching(scope, rule, device_id, "offline", since + silence - scope.now)
     elif check == "missing_data":
         since = parse_time(record.get("last_message_at"))
         if since is not None and scope.now - since >= silence - 1e-6:
             _fire(scope, rule, device_id, f"No data: {device_id}",
                   f"No telemetry for {int(scope.now - since)} seconds",
                   {"silence_seconds": silence, "last_message_at": record.get("last_message_at")})
+        elif since is not None:
+            _keep_watching(scope, rule, device_id, "missing_data", since + silence - scope.now)
     elif check == "threshold":
         state = _state(scope, str(rule["id"]), device_id)
         wanted = config.get("datapoint_id") or config.get("datapoint") or config.get("key")
