@@ -98,3 +98,32 @@ def test_an_undeclared_media_type_is_415_where_declared(accounts: Any) -> None:
     refused = client.post(f"{BASE}/users", headers={**auth, "content-type": "text/csv"}, content=b"a,b")
     assert refused.status_code == 415
     assert refused.json()["title"] == "Unsupported Media Type"
+
+
+def test_a_create_answers_the_location_of_the_new_resource(accounts: Any) -> None:
+    client, auth = accounts
+    made = _user(client, auth)
+    location = made.headers["location"]
+    assert location.endswith(f"{BASE}/users/{made.json()['id']}")
+    assert client.get(location, headers=auth).json()["username"] == "ann"
+
+
+def test_a_resource_is_read_through_another_path_that_names_it_by_a_field(accounts: Any) -> None:
+    client, auth = accounts
+    made = _user(client, auth).json()
+    profile = client.get(f"{BASE}/profiles/ann", headers=auth)
+    assert profile.status_code == 200 and profile.json() == made
+    assert client.get(f"{BASE}/profiles/nobody", headers=auth).status_code == 404
+
+
+def test_a_token_operation_hands_out_a_bearer_token_that_works(accounts: Any, make_client: Any) -> None:
+    client, _auth = accounts
+    issued = client.post(f"{BASE}/token", data={"username": "ann", "password": "whatever"})
+    assert issued.status_code == 200
+    body = issued.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
+    assert "password" not in body and "username" not in body
+    works = client.get(f"{BASE}/users", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert works.status_code == 200
+    forged = client.get(f"{BASE}/users", headers={"Authorization": f"Bearer {body['access_token'][:-4]}AAAA"})
+    assert forged.status_code == 401

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import quote
 
+from twinstack.engine import tokens
 from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.filters import CURSOR as _CURSOR
 from twinstack.engine.filters import OFFSET as _OFFSET
@@ -56,7 +58,22 @@ async def _create(ctx: RequestContext) -> Any:
     resource = ctx.twin.new_resource(plan.collection, rid, body, ctx)
     if not ctx.store.insert(ctx.slug, ctx.tenant, key, rid, resource, ctx.now):
         raise Conflict(f"{ctx.twin.noun(plan.collection)} {rid} already exists", code="already_exists")
-    return Reply(resource, status=ctx.twin.success_status(ctx.operation, prefer=(201, 200, 202)))
+    status = ctx.twin.success_status(ctx.operation, prefer=(201, 200, 202))
+    return Reply(resource, status=status, headers=_location(ctx, status, plan.collection, rid))
+
+
+def _location(ctx: RequestContext, status: int, collection: str, rid: str) -> dict[str, str]:
+    """``Location`` of the new resource, where the response declares that header and the resource has a read."""
+    response = ctx.operation.response_for(status)
+    found = ctx.twin.item_paths.get(collection)
+    if response is None or found is None or not any(h.lower() == "location" for h in response.headers):
+        return {}
+    template, id_param = found
+    values = {**{k: str(v) for k, v in ctx.path.items()}, id_param: rid}
+    path = template
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    return {"Location": ctx.base_url + path} if "{" not in path else {}
 
 
 async def _list(ctx: RequestContext) -> Any:
@@ -75,8 +92,23 @@ async def _list(ctx: RequestContext) -> Any:
 
 
 async def _read(ctx: RequestContext) -> Any:
+    alias = ctx.twin.aliases.get(ctx.operation.operation_id)
+    if alias is not None:
+        return Reply(_load_alias(ctx, *alias))
     found = _load_item(ctx)
     return Reply(found)
+
+
+def _load_alias(ctx: RequestContext, collection: str, field: str) -> dict[str, Any]:
+    """The resource of ``collection`` the path names by ``field`` (an indexed look-up, or its id)."""
+    plan = ctx.twin.plans[ctx.operation.operation_id]
+    value = ctx.path.get(plan.id_param or "")
+    key = scope_key(ctx, collection, ())
+    found = ctx.store.get(ctx.slug, ctx.tenant, key, str(value)) if field == "_id" else \
+        ctx.store.find_one(ctx.slug, ctx.tenant, key, {field: value})
+    if found is None:
+        raise NotFound(f"{ctx.twin.noun(collection)} {value} not found", field=plan.id_param)
+    return ctx.twin.settle(collection, found)
 
 
 async def _replace(ctx: RequestContext) -> Any:
@@ -285,5 +317,5 @@ def _paged(ctx: RequestContext, items: list[dict[str, Any]], collection: str) ->
 _KIND = {
     "create": _create, "list": _list, "read": _read, "replace": _replace, "update": _update, "delete": _delete,
     "action": _action, "view": _view, "singleton_read": _singleton_read, "singleton_write": _singleton_write,
-    "singleton_delete": _singleton_delete, "catalog": _catalog, "static": _catalog,
+    "singleton_delete": _singleton_delete, "catalog": _catalog, "static": _catalog, "token": tokens.issue,
 }

@@ -17,6 +17,7 @@ from twinstack.spec.model import Operation
 KINDS = (
     "create", "list", "read", "replace", "update", "delete", "action",
     "view", "singleton_read", "singleton_write", "singleton_delete", "catalog", "static",
+    "token",  # set by the twin, which sees the responses: an operation that hands out a bearer token
 )
 
 

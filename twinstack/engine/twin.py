@@ -27,6 +27,7 @@ from twinstack.engine.routing import Router
 from twinstack.engine.security import Authenticator, token_hash
 from twinstack.engine.state import Collection
 from twinstack.engine.synth import Synth
+from twinstack.engine.tokens import is_token_operation
 from twinstack.engine.tenants import login_key
 from twinstack.errors import TwinError, ValidationFailed
 from twinstack.spec.model import Operation, ServiceSpec
@@ -73,6 +74,10 @@ class Twin:
         self._write_only = "x-twinstack-response" in spec.doc
         """The document marks properties ``readOnly``/``writeOnly``: responses leave write-only ones out."""
         self._declared_names: dict[str, set[str] | None] = {}
+        self.aliases: dict[str, tuple[str, str]] = {}
+        self.item_paths: dict[str, tuple[str, str]] = {}
+        """Collection -> the path template of its read and the template's id parameter (``Location``)."""
+        """Reads through another path: operationId -> (the collection read, the field its id names)."""
         self.memo: dict[str, Any] = {}
         """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self._study()
@@ -109,7 +114,41 @@ class Twin:
             found = inferred(self.synth.resolve(props["status"])) if "status" in props else None
             if found is not None:
                 self.lifecycles[collection] = found
+        for op in self.spec.operations:
+            plan = self.plans[op.operation_id]
+            if plan.kind == "read" and plan.id_param and op.operation_id not in self.aliases:
+                self.item_paths.setdefault(plan.collection, (op.path, plan.id_param))
+        self._study_aliases()
         self._study_indexes()
+        # A collection with an item route holds resources (a list of API tokens), not a way to log in.
+        readable = {p.collection for p in self.plans.values() if p.kind == "read"}
+        for op in self.spec.operations:
+            plan = self.plans[op.operation_id]
+            if plan.kind in ("create", "action") and op.operation_id not in self.pack.handlers \
+                    and plan.collection not in readable and is_token_operation(self, op):
+                self.plans[op.operation_id] = Plan("token", plan.collection, plan.scope_params, None)
+                self._creatable.discard(plan.collection)
+
+    def _study_aliases(self) -> None:
+        """Reads of a resource through another path (``/profiles/{username}`` of the users made by
+        ``POST /users``): a read whose collection nobody creates, answering the resource schema of one
+        that is created, by a path parameter naming a field of that resource."""
+        sources = {c: self._resource_schema[c] for c in self._creatable
+                   if c in self._resource_schema and not self.scopes.get(c)}
+        for op in self.spec.operations:
+            plan = self.plans[op.operation_id]
+            if plan.kind != "read" or plan.collection in self._creatable or not plan.id_param \
+                    or op.operation_id in self.pack.handlers:
+                continue
+            mine = self._resource_schema.get(plan.collection)
+            for collection, schema in sources.items():
+                props, _ = self.synth.properties(schema)
+                field = plan.id_param if plan.id_param in props else None
+                if field is None and plan.id_param == self._id_param.get(collection, ("",))[0]:
+                    field = "_id"
+                if field is not None and mine is not None and (mine is schema or mine == schema):
+                    self.aliases[op.operation_id] = (collection, field)
+                    break
 
     def _study_indexes(self) -> None:
         """Declare an index for every equality filter a generic list offers on its resource's own fields."""
@@ -122,6 +161,9 @@ class Twin:
             for param in op.params:
                 if param.location == "query" and param.name in props and param.name not in NOT_FILTERS:
                     wanted.setdefault(plan.collection, {})[param.name] = None
+        for collection, field in self.aliases.values():
+            if field != "_id":
+                wanted.setdefault(collection, {})[field] = None
         self.indexes = {c: tuple(f) for c, f in wanted.items() if f}
 
     def resource_schema(self, schema: Any, depth: int = 0) -> dict[str, Any]:
