@@ -35,7 +35,8 @@ _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
 def _unprocessable(message: str, field: str) -> TwinError:
-    return TwinError(message, status=422, field=field, details={"detail": message})
+    """422 worded ``<field>: <message>`` (the field is prefixed unless the message already names it)."""
+    return TwinError(message, status=422, field=field)
 
 
 def _start(ctx: RequestContext) -> None:
