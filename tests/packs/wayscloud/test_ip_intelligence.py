@@ -140,6 +140,7 @@ def test_delisting_needs_the_hostname_and_the_origin_then_the_txt_record(live_tw
         _advance(http, 120)
         cleared = http.get(f"{IP}/127.0.0.1/threat", headers=keys).json()
         assert (cleared["score"], cleared["is_clean"], cleared["total_reports"]) == (0.0, True, 0)
+        assert _report(http, keys, "127.0.0.1", "spam")["message"] == "Abuse report submitted successfully"
 
 
 def _advance(http: httpx.Client, seconds: int) -> None:

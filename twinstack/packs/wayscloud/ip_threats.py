@@ -119,6 +119,10 @@ def clear(twin: Twin, ip: str) -> bool:
             f"cat:{c}": -int(n) for c, n in row["categories"].items()}})
     if row.get("asn") is not None:
         twin.store.adjust(ASNS, str(row["asn"]), {"threats": -1})
+    dedup = twin.collection(SHARED_TENANT, DEDUP)
+    for category in row["categories"]:
+        # A delisted IP reported again is counted again, even within the hour.
+        dedup.delete(f"{ip}|{category}")
     threats.delete(ip)
     return True
 
