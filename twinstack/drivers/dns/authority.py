@@ -164,7 +164,8 @@ def _group(owner: str, rows: Sequence[Row]) -> dict[int, dns.rrset.RRset]:
     sets: dict[int, dns.rrset.RRset] = {}
     for row in rows:
         try:
-            rdata = dns.rdata.from_text(dns.rdataclass.IN, row.rdtype, row.rdata, origin=dns.name.root, relativize=False)
+            rdata = dns.rdata.from_text(dns.rdataclass.IN, row.rdtype, row.rdata, origin=dns.name.root,
+                                        relativize=False)
         except Exception:  # a row the source could not have validated is left out, never answered half-read
             continue
         rrset = sets.get(rdata.rdtype)

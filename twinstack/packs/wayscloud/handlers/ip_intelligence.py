@@ -4,7 +4,8 @@ Geo and network identity come from the built-in table (``ip_geo``), the hostname
 the twin's own DNS when one exists (else the table's); threat data is the twin's own network
 (``ip_threats``): what registered reporters reported, scored by their trust. Every operation counts
 against the tenant's daily quota (1000, then 429). An address that does not parse is 422 naming the
-field ("path.ip: Input is not a valid IPv4 or IPv6 address"); a country code that is not two letters, or an ASN outside 0–4294967295, is 422 too.
+field ("path.ip: Input is not a valid IPv4 or IPv6 address"); a country code that is not two letters,
+or an ASN outside 0–4294967295, is 422 too.
 
 Delisting needs the hostname to resolve to the IP in the twin's DNS (else 400) and the request to come
 from that IP (else 403: locally only a loopback address can pass). The request is then
