@@ -1,4 +1,4 @@
-"""``twinstack serve``: every option has an environment variable as its default."""
+"""``twinstack serve`` (every option has an environment variable as its default) and ``twinstack lint``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,14 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
+from twinstack import lint
 from twinstack.config import Settings
 from twinstack.errors import StartupError
+
+QUIET_SPEC_LOG: dict[str, Any] = {"level": "ERROR"}
+"""The spec logger while serving: its one warning per document defect becomes a count in the banner."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--mqtt-url", default=env.mqtt_url, help="MQTT broker for IoT telemetry [TWINSTACK_MQTT_URL]")
     serve.add_argument("--strict", action="store_true", default=env.strict,
                        help="fail loudly when a response does not validate against its document [TWINSTACK_STRICT]")
+    lint.add_parser(sub)
     return parser
 
 
@@ -53,7 +59,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "lint":
+        return lint.run(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger(lint.SPEC_LOGGER).setLevel(QUIET_SPEC_LOG["level"])
     settings = settings_from(args)
     try:
         banner(settings)
@@ -66,13 +75,31 @@ def main(argv: list[str] | None = None) -> int:
     uvicorn.run(
         "twinstack.app:create_app", factory=True, host=settings.host, port=settings.port,
         workers=settings.workers if settings.workers > 1 else None, log_level="warning", access_log=False,
+        log_config=_log_config(),
     )
     return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """Uvicorn's own logging config plus the quiet spec logger, applied again in every worker process."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("loggers", {})[lint.SPEC_LOGGER] = dict(QUIET_SPEC_LOG)
+    return config
+
+
+def defects_line(slug: str, count: int, lint_target: str) -> str:
+    """One start-up line for a service whose document needed work-arounds (``twinstack lint`` lists them)."""
+    return f"{slug}: {lint.count_phrase(count)}; `twinstack lint {lint_target}` lists them"
 
 
 def banner(settings: Settings) -> None:
     """Build the state once (creating the default tenant) and print how to reach each twin."""
     from twinstack.drivers.databases.servers import describe
+    from twinstack.engine.pack import discover_packs
     from twinstack.runtime import Runtime
 
     runtime = Runtime.build(settings)
@@ -93,5 +120,10 @@ def banner(settings: Settings) -> None:
                     print(f"  {endpoint.name:<12} {address}", flush=True)
         for engine, where in describe(runtime.settings):
             print(f"  {engine:<12} {where}", flush=True)
+        builtin = {p.slug for p in discover_packs()}
+        for slug, twin in runtime.twins.items():
+            if twin.spec.defects:
+                target = slug if slug in builtin else str(twin.pack.seed)
+                print(defects_line(slug, len(twin.spec.defects), target), flush=True)
     finally:
         runtime.store.close()
