@@ -217,8 +217,8 @@ ODIN_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "stopDeployment": ((400,), "only a deployment that runs is stopped"),
     # Events, webhooks, participants, sessions, plugins and app settings (brief 2.2-2.7).
     "createParticipant": ((400,), "externalUserId is the participant's ODIN user id, so not empty"),
-    "listParticipants": ((400,), "limit and offset are whole numbers (limit at least 1)"),
-    "listEvents": ((400,), "limit and offset are whole numbers (limit at least 1)"),
+    "listParticipants": ((400,), "limit and offset are whole numbers of 32 bits (limit at least 1)"),
+    "listEvents": ((400,), "limit and offset are whole numbers of 32 bits (limit at least 1)"),
     "createSession": ((400,), "a session needs configured app settings (\"Project settings not configured\"); "
                               "title and externalRoomId are not empty, idleTimeout is 0 or more"),
     "startSession": ((400,), "the bot needs configured app settings (\"Project settings not configured\")"),
