@@ -7,6 +7,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from tests.conftest import tenant_credentials
 from tests.packs.g4fagent.conftest import API, Tenant, assert_error, login
 
 
@@ -109,3 +110,15 @@ def test_any_admin_but_the_last_enabled_one_may_go(client: TestClient, tenant: T
                  400, "invalid_state")
     assert client.patch(f"{API}/admin/users/{second['id']}", headers=tenant.headers, json={"disabled": False}).json() == {"ok": True}
     assert client.patch(f"{API}/admin/users/user_admin", headers=tenant.headers, json={"roles": []}).json() == {"ok": True}
+
+
+def test_another_tenants_admin_neither_sees_nor_changes_the_users(client: TestClient, tenant: Tenant) -> None:
+    user = _user(client, tenant, "dev@example.com", password="s3cret-pass")
+    made = tenant_credentials(client)["credentials"]["g4fagent"]
+    other = {"Authorization": f"Bearer {login(client, made['email'], made['password'])['access_token']}"}
+    listed = client.get(f"{API}/admin/users", headers=other).json()["items"]
+    assert [u["email"] for u in listed] == [made["email"]]
+    assert_error(client.patch(f"{API}/admin/users/{user['id']}", headers=other, json={"disabled": True}), 404, "user_not_found")
+    assert_error(client.delete(f"{API}/admin/users/{user['id']}", headers=other), 404, "user_not_found")
+    # The user still logs in: nothing the other tenant did reached it.
+    assert login(client, "dev@example.com", "s3cret-pass")["access_token"]
