@@ -129,6 +129,7 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "registerDomain": ((400,), "the domain must be valid and not yet registered by the account (its 400 says so)"),
     "revokeDomain": ((400,), "only a verified domain can be revoked (its 400 says so)"),
     "getCountryIntelligence": ((422,), "code is an ISO 3166-1 alpha-2 country code (its 422 says so)"),
+    "getAsnIntelligence": ((422,), "asn is an AS number, 0 to 4294967295 (its 422 says so)"),
     "submitIpReport": ((422,), "ip is an IPv4 or IPv6 address and category names the abuse (its 422 says so)"),
     "registerReporter": ((422,), "name is not empty and domain, when given, is a domain name"),
     "verifyReporter": ((400,), "the TXT record wayscloud-verify=<reporter_id> must be at the domain (the "
