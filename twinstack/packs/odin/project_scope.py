@@ -74,9 +74,9 @@ def parse_instant(value: Any, name: str, location: str = "body") -> float:
     return at
 
 
-def whole_number(value: Any, name: str, *, default: int, minimum: int = 0, maximum: int = MAX_WHOLE,
+def whole_number(value: Any, name: str, *, default: int, minimum: int = 0, maximum: int | None = MAX_WHOLE,
                  location: str = "query") -> int:
-    """A ``number`` parameter that must be a whole number from ``minimum`` to ``maximum``."""
+    """A ``number`` parameter that must be a whole number from ``minimum`` to ``maximum`` (None: no bound)."""
     if value is None:
         return default
     try:
@@ -87,13 +87,14 @@ def whole_number(value: Any, name: str, *, default: int, minimum: int = 0, maxim
         raise bad_field(location, name, "must be an integer number", value)
     if number < minimum:
         raise bad_field(location, name, f"must not be less than {minimum}", value)
-    if number > maximum:
+    if maximum is not None and number > maximum:
         raise bad_field(location, name, f"must not be greater than {maximum}", value)
     return int(number)
 
 
 def page_params(ctx: RequestContext) -> tuple[int, int]:
     """``limit`` (default 50, at most 100) and ``offset`` of a paged list."""
-    limit = whole_number(ctx.query.get("limit"), "limit", default=DEFAULT_LIMIT, minimum=1)
-    offset = whole_number(ctx.query.get("offset"), "offset", default=0)
-    return min(limit, MAX_LIMIT), offset
+    limit = whole_number(ctx.query.get("limit"), "limit", default=DEFAULT_LIMIT, minimum=1, maximum=None)
+    offset = whole_number(ctx.query.get("offset"), "offset", default=0, maximum=None)
+    # Past the end is an empty page, however far past: the store is asked for no more than the last row.
+    return min(limit, MAX_LIMIT), min(offset, MAX_WHOLE)
