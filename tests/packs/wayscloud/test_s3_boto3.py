@@ -289,3 +289,17 @@ def test_buckets_are_one_set_with_the_api(live_twin: LiveServer, cloud_tenant: T
         s3.delete_bucket(Bucket="from-s3")
         assert http.get(f"{API}/storage/buckets/from-s3", headers=cloud_tenant.service).status_code == 404
         assert make_bucket(live_twin, cloud_tenant.api_key, "from-s3").status_code == 409  # never reused
+
+
+def test_replaced_and_deleted_objects_leave_no_bytes(live_twin: LiveServer, s3: Any) -> None:
+    s3.create_bucket(Bucket="tidy")
+    stored = live_twin.data_dir / "wayscloud-objects"
+
+    def files() -> int:
+        return sum(1 for p in stored.rglob("*") if p.is_file())
+
+    s3.put_object(Bucket="tidy", Key="k", Body=b"first")
+    s3.put_object(Bucket="tidy", Key="k", Body=b"second")
+    assert files() == 1 and s3.get_object(Bucket="tidy", Key="k")["Body"].read() == b"second"
+    s3.delete_object(Bucket="tidy", Key="k")
+    assert files() == 0

@@ -13,6 +13,7 @@ Rows (service as given, tenant ``space``, a pseudo-tenant of cloud-wide rows):
 
 An object's bytes are its ``segments`` (blob, size) in order: one for a plain
 put, one per part for a completed multipart upload, which therefore costs no copy.
+Bytes a change lets go are deleted only once that change is committed (``release``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from twinstack.drivers.objects.blobs import BlobWriter, Blobs
@@ -98,6 +99,20 @@ class ObjectCatalog:
     space: str
     blobs: Blobs
     clock: Callable[[], float]
+    doomed: list[str] = field(default_factory=list)
+    """Blobs no record names any more, deleted by ``release`` once that change is committed: a crash before
+    the commit brings the old records back, and they still find their bytes."""
+
+    async def release(self) -> None:
+        """Delete the doomed blobs, after the commit of the writes that let them go."""
+        batch, self.doomed[:] = list(self.doomed), []
+        if not batch:
+            return
+        pending = self.store.committed()
+        if pending is not None:
+            await pending
+        for blob in batch:
+            self.blobs.delete(blob)
 
     # -- rows ----------------------------------------------------------------------------
     def _get(self, collection: str, rid: str) -> dict[str, Any] | None:
@@ -212,7 +227,7 @@ class ObjectCatalog:
 
     def _drop_segments(self, record: dict[str, Any]) -> None:
         for blob, _size in record.get("segments") or ():
-            self.blobs.delete(str(blob))
+            self.doomed.append(str(blob))
 
     def has_bytes(self, record: dict[str, Any]) -> bool:
         """Whether every byte of the object is here (a state imported without its bytes names some that are not)."""
@@ -300,7 +315,7 @@ class ObjectCatalog:
         old = self._get(collection, rid)
         self._put(collection, rid, record)
         if old is not None:
-            self.blobs.delete(str(old["blob"]))
+            self.doomed.append(str(old["blob"]))
         return record
 
     def list_parts(self, upload_id: str, after: int = 0, limit: int = 1000) -> tuple[list[dict[str, Any]], bool]:
@@ -319,7 +334,7 @@ class ObjectCatalog:
             for rid, record in rows:
                 self._delete(collection, rid)
                 if str(record["blob"]) not in keep:
-                    self.blobs.delete(str(record["blob"]))
+                    self.doomed.append(str(record["blob"]))
             low = _after(rows[-1][0])
 
     def complete_upload(self, bucket: str, upload_id: str, key: str, chosen: list[tuple[int, str]]) -> dict[str, Any]:

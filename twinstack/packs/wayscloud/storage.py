@@ -68,7 +68,9 @@ def catalog(twin: Twin) -> ObjectCatalog:
 
 def drop_bytes(twin: Twin) -> None:
     """Before a reset: the bytes of every object go with the records that name them."""
-    catalog(twin).blobs.drop_all()
+    objects = catalog(twin)
+    objects.doomed.clear()
+    objects.blobs.drop_all()
 
 
 def check_bucket_name(name: str) -> None:

@@ -45,6 +45,7 @@ async def delete_bucket(ctx: RequestContext) -> Any:
     name = _bucket_name(ctx)
     storage.owned_bucket(ctx.twin, ctx.tenant, name)
     storage.delete_bucket(ctx.twin, ctx.tenant, name)
+    await storage.catalog(ctx.twin).release()
     return {"success": True, "message": f"Bucket '{name}' deleted successfully"}
 
 

@@ -81,6 +81,7 @@ async def s3_app(twin: Twin, scope: dict[str, Any], receive: Any, send: Any, res
     try:
         authenticate(req)
         await _operation(req)(req)
+        await req.catalog.release()
     except S3Error as error:
         if req.started:
             raise
