@@ -65,6 +65,23 @@ def test_message_time_bounds_are_exclusive(client: TestClient, tenant: Tenant) -
     assert_error(bad, 400, "invalid_request", "after_ts")
 
 
+def test_a_time_window_pages_like_the_whole_list(client: TestClient, tenant: Tenant) -> None:
+    _, sid = _session(client, tenant)
+    said = []
+    for minute in range(5):
+        said.append([_say(client, tenant, sid, f"m{minute}-{i}") for i in range(3)])
+        _advance(client, 60)
+    stamps = {m["id"]: m["ts"] for m in client.get(f"{API}/sessions/{sid}/messages", headers=tenant.headers).json()["items"]}
+    window = {"after_ts": stamps[said[0][0]], "before_ts": stamps[said[4][0]]}
+    first = client.get(f"{API}/sessions/{sid}/messages", headers=tenant.headers, params={**window, "limit": 5}).json()
+    rest = client.get(f"{API}/sessions/{sid}/messages", headers=tenant.headers,
+                      params={**window, "limit": 5, "cursor": first["next_cursor"]}).json()
+    assert first["next_cursor"] == "5" and rest["next_cursor"] is None
+    assert [m["id"] for m in first["items"] + rest["items"]] == [i for group in said[1:4] for i in group]
+    assert client.get(f"{API}/sessions/{sid}/messages", headers=tenant.headers,
+                      params={"after_ts": stamps[said[4][2]]}).json()["items"] == []
+
+
 def test_message_content_must_be_an_array_of_items(client: TestClient, tenant: Tenant) -> None:
     _, sid = _session(client, tenant)
     text = client.post(f"{API}/sessions/{sid}/messages", headers=tenant.headers, json={"role": "user", "content": "hi"})

@@ -22,15 +22,20 @@ from typing import Any
 
 from twinstack.engine.context import RequestContext
 from twinstack.engine.twin import Twin
-from twinstack.packs.g4fagent import model, notifications, run_diffs, run_events
+from twinstack.packs.g4fagent import (
+    messages,
+    model,
+    notifications,
+    run_diffs,
+    run_events,
+)
 from twinstack.packs.g4fagent.handlers.projects import PROJECTS
+from twinstack.packs.g4fagent.messages import MESSAGES
 from twinstack.packs.g4fagent.records import Family, iso, new_id
 from twinstack.store import Job
 
 RUNS = Family(noun="run", collection="/runs", prefix="run", id_param="run_id", label="Run",
               indexed=("session_id", "project_id", "_active"))
-MESSAGES = Family(noun="message", collection="/messages", prefix="msg", id_param="", label="Message",
-                  indexed=("session_id",))
 STEP_JOB = "g4fagent.run_step"
 EXPIRE_JOB = "g4fagent.run_expire"
 DAY_S = 86_400.0
@@ -50,14 +55,6 @@ def job_id(tenant: str, run_id: str) -> str:
 
 def public(run: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in run.items() if not k.startswith("_")}
-
-
-def add_message(twin: Twin, tenant: str, session_id: str, role: str, content: list[Any],
-                meta: dict[str, Any]) -> dict[str, Any]:
-    message = {"id": new_id(MESSAGES.prefix), "session_id": session_id, "role": role, "content": content,
-               "meta": meta, "ts": iso(twin.clock.now())}
-    MESSAGES.put(twin.collection(tenant, MESSAGES.collection), message)
-    return message
 
 
 def status_event(twin: Twin, status: str, progress: float) -> dict[str, Any]:
@@ -183,9 +180,8 @@ def _advance(twin: Twin, tenant: str, run: dict[str, Any], step: int) -> None:
         return
     session_id = str(run["session_id"])
     with twin.store.transaction():
-        reply = {"id": run["_reply_id"], "session_id": session_id, "role": "assistant",
-                 "content": [{"type": "text", "text": text}], "meta": {"run_id": run["id"]}, "ts": iso(twin.clock.now())}
-        MESSAGES.put(twin.collection(tenant, MESSAGES.collection), reply)
+        reply = messages.add(twin, tenant, session_id, "assistant", [{"type": "text", "text": text}],
+                             {"run_id": run["id"]}, message_id=str(run["_reply_id"]))
         run["result"] = {"summary": text[:model.SUMMARY_LIMIT], "message_id": reply["id"],
                          "diff_ids": list(run.get("_diff_ids") or [])}
         run["usage"] = {"input_tokens": int(run.get("_prompt_words") or 1), "output_tokens": model.word_count(text),

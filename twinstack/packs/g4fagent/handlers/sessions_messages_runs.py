@@ -12,20 +12,20 @@ from typing import Any
 
 from twinstack.engine.context import RequestContext
 from twinstack.engine.pack import Handler, PackJob
-from twinstack.packs.g4fagent import audit, run_events, runs
+from twinstack.packs.g4fagent import audit, messages, run_events, runs
 from twinstack.packs.g4fagent.errors import invalid_request
 from twinstack.packs.g4fagent.handlers.projects import PROJECTS, SESSIONS
+from twinstack.packs.g4fagent.messages import MESSAGES
 from twinstack.packs.g4fagent.records import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    SEARCH_BATCH,
     body_of,
     iso,
     obj,
     text,
     text_list,
 )
-from twinstack.packs.g4fagent.runs import MESSAGES, RUNS
+from twinstack.packs.g4fagent.runs import RUNS
 
 SETTINGS = ("/settings", "_")
 """Where ``PUT /settings`` keeps the tenant's settings; sessions take their default model from it."""
@@ -122,37 +122,15 @@ def parse_ts(value: Any, name: str) -> float | None:
     return moment.timestamp()
 
 
-def _ts(record: dict[str, Any]) -> float:
-    return datetime.fromisoformat(str(record["ts"])).timestamp()
-
-
 async def get_sessions_session_id_messages(ctx: RequestContext) -> dict[str, Any]:
     session = SESSIONS.load(ctx)
     after, before = parse_ts(ctx.query.get("after_ts"), "after_ts"), parse_ts(ctx.query.get("before_ts"), "before_ts")
     limit, offset = page_window(ctx)
-    state = MESSAGES.state(ctx)
     if after is None and before is None:
-        window = state.find({"session_id": session["id"]}, limit=limit, offset=offset)
+        window = MESSAGES.state(ctx).find({"session_id": session["id"]}, limit=limit, offset=offset)
         return listing(window.items, limit, offset, window.cursor is not None)
-    # Messages are stored in time order: read the session's (indexed) messages a batch at a time, skip those
-    # up to after_ts, and stop at the first one at or past before_ts or once the page is full.
-    hits: list[dict[str, Any]] = []
-    cursor: str | None = None
-    enough = offset + limit + 1
-    while len(hits) < enough:
-        batch = state.find({"session_id": session["id"]}, limit=SEARCH_BATCH, after=cursor)
-        for message in batch.items:
-            moment = _ts(message)
-            if before is not None and moment >= before:
-                batch.cursor = None
-                break
-            if after is None or moment > after:
-                hits.append(message)
-        if batch.cursor is None:
-            break
-        cursor = batch.cursor
-    found = hits[offset:]
-    return listing(found[:limit], limit, offset, len(found) > limit)
+    items, more = messages.between(ctx.twin, ctx.tenant, str(session["id"]), after, before, limit, offset)
+    return listing(items, limit, offset, more)
 
 
 def _content(body: dict[str, Any]) -> list[Any]:
@@ -172,7 +150,7 @@ async def post_sessions_session_id_messages(ctx: RequestContext) -> dict[str, An
     session = SESSIONS.load(ctx)
     body = body_of(ctx)
     role = text(body, "role", required=True)
-    message = runs.add_message(ctx.twin, ctx.tenant, session["id"], role, _content(body), obj(body, "meta"))
+    message = messages.add(ctx.twin, ctx.tenant, session["id"], role, _content(body), obj(body, "meta"))
     return {"message_id": message["id"]}
 
 
