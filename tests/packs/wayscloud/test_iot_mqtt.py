@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -218,3 +219,48 @@ def test_missing_data_waits_for_the_last_message_and_auto_resolves(twin: httpx.C
     rate = alarms_of(chatty)
     assert rate and rate[0]["severity"] == "info" and rate[0]["context"]["messages"] == 4
     meter.close()
+
+
+def test_a_failed_webhook_is_retried_on_the_clock_and_policies_filter(twin: httpx.Client) -> None:
+    running = RunningReceiver(Receiver(script=[500]))
+    receiver = running.receiver
+    try:
+        h = new_tenant(twin)
+        rule = twin.post(f"{IOT}/rules", headers=h, json={
+            "name": "Flappy", "rule_type": "reconnect_rate", "severity": "warning",
+            "config": {"max_reconnects": 2, "window_seconds": 600}}).json()
+        hook = twin.post(f"{IOT}/notifications/channels", headers=h, json={
+            "name": "Hook", "channel_type": "webhook", "config": {"url": receiver.url, "secret": "s3cret"}}).json()
+        group = twin.post(f"{IOT}/groups", headers=h, json={"name": "Watched"}).json()
+        for name, scope in (("Critical only", {"severity_filter": ["critical"]}),
+                            ("Other group", {"scope_type": "group", "scope_ids": [str(uuid.uuid4())]}),
+                            ("Watched group", {"scope_type": "group", "scope_ids": [group["id"]]})):
+            created = twin.post(f"{IOT}/notifications/policies", headers=h,
+                                json={"name": name, "channel_ids": [hook["id"]], **scope})
+            assert created.status_code == 201, created.text
+        device = twin.post(f"{IOT}/devices", headers=h, json={"device_id": "flappy", "name": "Flappy"}).json()
+        twin.post(f"{IOT}/groups/{group['id']}/devices", headers=h, json=["flappy"]).raise_for_status()
+
+        for attempt in range(3):
+            flappy = Device.of(device)
+            assert flappy.admitted
+            eventually(lambda: twin.get(f"{IOT}/devices/flappy", headers=h).json()["is_online"])
+            flappy.close()
+            eventually(lambda: not twin.get(f"{IOT}/devices/flappy", headers=h).json()["is_online"])
+            if attempt < 2:
+                assert twin.get(f"{IOT}/alarms", headers=h, params={"rule_id": rule["id"]}).json()["total"] == 0
+        alarm = eventually(lambda: twin.get(f"{IOT}/alarms", headers=h, params={"rule_id": rule["id"]}).json()["alarms"])[0]
+        assert alarm["context"]["connects"] == 3
+
+        # Only the group policy matched: one delivery, whose first attempt got a 500.
+        eventually(lambda: receiver.requests)
+        failed = eventually(lambda: [d for d in twin.get(f"{IOT}/notifications/deliveries", headers=h).json()[
+            "deliveries"] if d.get("error_message")])
+        assert len(failed) == 1 and failed[0]["status"] == "queued" and failed[0]["alarm_id"] == alarm["id"]
+        twin.post("/_twinstack/clock/advance", json={"seconds": 61})
+        delivered = eventually(lambda: twin.get(f"{IOT}/notifications/deliveries", headers=h,
+                                                params={"status": "delivered"}).json()["deliveries"])
+        assert delivered[0]["id"] == failed[0]["id"] and delivered[0]["attempts"] == 2
+        assert len(receiver.requests) == 2 and receiver.requests[0].body == receiver.requests[1].body
+    finally:
+        running.stop()
