@@ -84,6 +84,10 @@ def test_signed_ingest_is_published_and_refused_when_unsigned(client: TestClient
     bad = json.dumps({"type": "server.started", "source": "cortex:api", "resourceId": "x", "payload": {}}).encode()
     refused = client.post(f"{API}/events/ingest", content=bad, headers=ingest_headers(secret, tenant.project_id, bad))
     assert refused.status_code == 400 and any("source" in m for m in refused.json()["message"])
+    odd = json.dumps({"type": "server.started", "source": "fleet:server", "resourceId": "server:s-1",
+                      "payload": {}, "timestamp": "yesterday"}).encode()
+    refused = client.post(f"{API}/events/ingest", content=odd, headers=ingest_headers(secret, tenant.project_id, odd))
+    assert refused.status_code == 400 and refused.json()["message"] == ["timestamp must be a valid ISO 8601 date string"]
     assert client.delete(f"{API}/projects/{tenant.project_id}/settings/revoke-secret",
                          headers=tenant.key_headers).status_code == 200
     again = client.post(f"{API}/events/ingest", content=body, headers=ingest_headers(secret, tenant.project_id, body))

@@ -38,7 +38,7 @@ from twinstack.packs.odin.events import (
     get_event,
     matches,
 )
-from twinstack.packs.odin.project_scope import caller_id, require_project
+from twinstack.packs.odin.project_scope import bad_field, caller_id, require_project
 from twinstack.packs.odin.sse import Filter, split_list, stream
 from twinstack.packs.odin.webhooks import deliver, start
 from twinstack.store import Job
@@ -153,6 +153,8 @@ async def ingest(ctx: RequestContext) -> Any:
     if not _within_rate(ctx.twin, project_id):
         raise TwinError("ThrottlerException: Too Many Requests", code="rate_limited", status=429)
     body = dict(ctx.body)
+    if body.get("timestamp") is not None and _parse_stamp(str(body["timestamp"])) is None:
+        raise bad_field("body", "timestamp", "must be a valid ISO 8601 date string", body["timestamp"])
     payload = dict(body.get("payload") or {})
     data = payload.get("data")
     event = emit_for(
@@ -172,7 +174,10 @@ async def list_events_control(twin: Twin, body: dict[str, Any], request: Any) ->
     if not tenant:
         return {"error": "expected {\"tenant\": <id>, \"projectId\"?, \"type\"?, \"limit\"?}"}
     start(twin)
-    limit = min(max(int(merged.get("limit", 1000)), 1), 5000)
+    try:
+        limit = min(max(int(merged.get("limit", 1000)), 1), 5000)
+    except (TypeError, ValueError):
+        return {"error": "limit: expected an integer"}
     project = merged.get("projectId")
     page = twin.collection(tenant, EVENTS).find({"projectId": project} if project else None, limit=limit)
     types = split_list(merged.get("type"))
