@@ -70,3 +70,20 @@ def test_an_external_broker_feeds_the_twin(make_server: Callable[..., LiveServer
         assert latest[0]["value"] == 44  # type: ignore[index]
         seen = http.get(f"{IOT}/devices/{device_id}", headers=h).json()
         assert seen["is_online"] is True and seen["last_seen"]
+
+
+def test_a_reset_ends_every_device_session(make_server: Callable[..., LiveServer]) -> None:
+    server = make_server("--services", "wayscloud", "--speed", "instant",
+                         "--mqtt-url", f"embedded://127.0.0.1:{free_port()}")
+    with server.http() as http:
+        h = new_tenant(http)
+        device = http.post(f"{IOT}/devices", headers=h, json={"device_id": "r-1", "name": "R"}).json()
+        sensor = Device.of(device)
+        sensor.client.reconnect_delay_set(30, 60)
+        eventually(lambda: http.get(f"{IOT}/devices/r-1", headers=h).json()["is_online"])
+        http.post("/_twinstack/reset").raise_for_status()
+        eventually(lambda: not sensor.client.is_connected())
+        sensor.client.loop_stop()
+        again = Device.of(device)
+        assert not again.admitted
+        again.close()

@@ -166,12 +166,20 @@ def test_another_tenants_credentials_cannot_publish_into_this_tenants_devices(tw
     theirs_device.close()
 
 
-def test_a_deleted_or_deactivated_device_can_no_longer_log_in(twin: httpx.Client) -> None:
+def test_a_deleted_or_deactivated_device_is_disconnected_and_can_no_longer_log_in(twin: httpx.Client) -> None:
     h = new_tenant(twin)
     first = twin.post(f"{IOT}/devices", headers=h, json={"device_id": "d1", "name": "One"}).json()
     second = twin.post(f"{IOT}/devices", headers=h, json={"device_id": "d2", "name": "Two"}).json()
+    live = [Device.of(first), Device.of(second)]
+    eventually(lambda: twin.get(f"{IOT}/stats", headers=h).json()["connected_now"] == 2)
+    for device in live:
+        device.client.reconnect_delay_set(30, 60)  # so that a dropped session stays dropped while we look
     assert twin.patch(f"{IOT}/devices/d1", headers=h, json={"is_active": False}).json()["is_active"] is False
     assert twin.delete(f"{IOT}/devices/d2", headers=h).status_code == 204
+    eventually(lambda: not any(d.client.is_connected() for d in live))
+    assert twin.get(f"{IOT}/devices/d1", headers=h).json()["is_online"] is False
+    for device in live:
+        device.client.loop_stop()
     for registered in (first, second):
         attempt = Device.of(registered)
         assert not attempt.admitted

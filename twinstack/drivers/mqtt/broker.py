@@ -218,6 +218,13 @@ class EmbeddedBroker:
         """Client ids connected now."""
         return list(self._clients)
 
+    def kick(self, client_ids: list[str] | None = None) -> int:
+        """Close these clients' connections (all when None); their ``disconnected`` hooks follow. How many."""
+        chosen = [c for cid, c in self._clients.items() if client_ids is None or cid in client_ids]
+        for client in chosen:
+            client.writer.close()
+        return len(chosen)
+
     def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.get_running_loop().create_task(_Client(self, reader, writer).run())
         self._tasks.add(task)

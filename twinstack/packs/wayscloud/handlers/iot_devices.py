@@ -111,6 +111,8 @@ async def update_device(ctx: RequestContext) -> Any:
             record[name] = value
     record["updated_at"] = scope.iso()
     scope.col(DEVICES).put(str(record["device_id"]), record)
+    if record.get("is_active") is False:
+        link.disconnect_device(ctx.twin, ctx.tenant, str(record["device_id"]))
     return devices.view(scope, record)
 
 
@@ -126,6 +128,7 @@ async def delete_device(ctx: RequestContext) -> Any:
     telemetry.forget_device(scope, device_id)
     scope.col(DEVICES).delete(device_id)
     devices.free_slot(scope)
+    link.disconnect_device(ctx.twin, ctx.tenant, device_id)
     return _NO_CONTENT
 
 
@@ -396,4 +399,5 @@ INDEXES = IOT_INDEXES
 """What the IoT modules look state up by (``iot.model``)."""
 JOBS = {rules.WATCH: rules.watch}
 ENDPOINTS = (link.ENDPOINT,)
+ON_RESET = (link.release,)
 BODY_ADAPTERS = (adapt_body,)

@@ -141,6 +141,7 @@ class _Running:
     server: EmbeddedBroker | ExternalFeed
     lock: BrokerLock | None
     address: str
+    link: BrokerLink | None = None
 
 
 _OPEN: weakref.WeakKeyDictionary[Twin, _Running] = weakref.WeakKeyDictionary()
@@ -197,7 +198,7 @@ async def start(twin: Twin) -> str | None:
             lock.release()
         return None
     _settle_sessions(twin)
-    _OPEN[twin] = _Running(broker, lock, address)
+    _OPEN[twin] = _Running(broker, lock, address, link)
     return address
 
 
@@ -211,6 +212,24 @@ async def stop(twin: Twin) -> None:
 
 
 ENDPOINT = Endpoint("mqtt", describe, start, stop)
+
+
+def disconnect_device(twin: Twin, tenant: str, device_id: str) -> int:
+    """End the MQTT sessions of a device that was deleted or deactivated; how many there were."""
+    running = _OPEN.get(twin)
+    if running is None or not isinstance(running.server, EmbeddedBroker) or running.link is None:
+        return 0
+    held = [cid for cid, who in running.link.sessions.items() if (who.tenant, who.device_id) == (tenant, device_id)]
+    return running.server.kick(held) if held else 0
+
+
+def release(twin: Twin) -> None:
+    """Before a reset: every device session ends (their tenants are about to go), pending checks are forgotten."""
+    for name in [k for k in twin.memo if isinstance(k, str) and k.startswith("iot-watch:")]:
+        twin.memo.pop(name, None)
+    running = _OPEN.get(twin)
+    if running is not None and isinstance(running.server, EmbeddedBroker):
+        running.server.kick()
 
 
 def broker_address(twin: Twin) -> tuple[str, int]:
