@@ -137,6 +137,37 @@ WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "requestDelist": ((400, 403, 422), "ip_address is an IPv4 or IPv6 address (its 422 says so); the hostname "
                                        "must resolve to it and the request come from it (the description's dual "
                                        "verification)"),
+    # IoT (brief 2.16 and section 4): request strings that are enums in the resources, ids that must exist.
+    "register_device_v1_iot_devices_post": ((422,), "device_id is unique in the account (no 409 is declared) and "
+                                                    "topic-safe: 1-128 characters without '/', '+', '#'"),
+    "add_device_tags_v1_iot_devices__device_id__tags_post": ((422,), "a tag is 1-64 characters (an empty one could "
+                                                                     "never be removed by .../tags/{tag}), at most 50"),
+    "create_datapoint_v1_iot_datapoints_post": ((422,), "key is unique per customer (its description; no 409 is "
+                                                        "declared) and data_type is number, string or boolean"),
+    "create_rule_v1_iot_rules_post": ((422,), "rule_type, scope_type, severity and actions are IoTRule's enums (the "
+                                              "brief: free strings in the request, enums in the resource); a scoped "
+                                              "rule names an existing device, group or profile; a threshold config "
+                                              "names its datapoint, operator and numeric value"),
+    "update_rule_v1_iot_rules__rule_id__put": ((422,), "severity and actions are IoTRule's enums; config fits the "
+                                                       "rule's type"),
+    "create_notification_channel_v1_iot_notifications_channels_post": ((422,), "channel_type is email, webhook, "
+                                                                               "slack, teams or sms (its "
+                                                                               "description); a webhook, Slack or "
+                                                                               "Teams channel needs config.url, "
+                                                                               "e-mail config.email, SMS "
+                                                                               "config.phone"),
+    "update_notification_channel_v1_iot_notifications_channels__channel_id__put": ((422,), "the name is free in the "
+                                                                                           "account (no 409 is "
+                                                                                           "declared); config fits "
+                                                                                           "the channel's type"),
+    "create_notification_policy_v1_iot_notifications_policies_post": ((422,), "channel_ids name existing channels; "
+                                                                              "severity_filter, event_types and "
+                                                                              "scope_type use the words their "
+                                                                              "descriptions list"),
+    "update_notification_policy_v1_iot_notifications_policies__policy_id__put": ((422,), "as the create: existing "
+                                                                                         "channels, listed words"),
+    "list_notification_deliveries_v1_iot_notifications_deliveries_get": ((422,), "created_after is an ISO 8601 "
+                                                                                  "datetime (its description)"),
 }
 G4FAGENT_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "post_auth_refresh": ((400,), "refresh_token is required (stated in the description; {} is missing_body)"),

@@ -104,6 +104,8 @@ def test_rules_channels_and_policies_are_checked(client: TestClient, tenant: Ten
         "name": "Hook", "channel_type": "webhook", "config": {"url": "http://127.0.0.1:9/hook"}}).json()
     assert hook["config"]["secret"].startswith("whsec_")
     assert "secret" not in iot.get_notification_channel(hook["id"])["config"]
+    renamed = client.put(f"{IOT}/notifications/channels/{hook['id']}", headers=h, json={"name": "ops mail"})
+    assert renamed.status_code == 422 and renamed.json()["detail"][0]["loc"] == ["body", "name"]
 
     result = iot.test_notification_channel(mail["id"])
     assert result["success"] is True and result["channel_id"] == mail["id"]

@@ -1,6 +1,7 @@
 """IoT notification channels, policies and the delivery log (behaviour in ``iot.notify``).
 
-Channel names are unique per account, without regard to case (409). A webhook, Slack or Teams channel
+Channel names are unique per account, without regard to case (409; 422 naming ``name`` on an update,
+which declares no 409). A webhook, Slack or Teams channel
 is an endpoint of the shared delivery engine; its ``config.secret`` (the HMAC key of
 ``X-WAYSCloud-Signature``) is write-only and shown as ``secret_configured``; a webhook channel created
 without one gets a generated ``whsec_`` secret, shown in the create answer only. A policy's channels must
@@ -40,8 +41,11 @@ def _channel(scope: Scope, channel_id: str) -> dict[str, Any]:
     return found(scope.col(CHANNELS).get(channel_id), "Channel", channel_id, "channel_id")
 
 
-def _take_name(scope: Scope, name: str, channel_id: str) -> None:
+def _take_name(scope: Scope, name: str, channel_id: str, *, renaming: bool = False) -> None:
     if not scope.col(CHANNEL_NAMES).insert(name.casefold(), {"channel_id": channel_id}):
+        if renaming:
+            # The update declares no 409: the taken name is a bad value of the field.
+            raise bad("name", f"A channel named {name!r} already exists", name)
         raise Conflict(f"A channel named {name!r} already exists", field="name",
                        details={"detail": f"A channel named {name!r} already exists"})
 
@@ -95,7 +99,7 @@ async def update_notification_channel(ctx: RequestContext) -> Any:
     body = dict(ctx.body or {})
     name = body.get("name")
     if name is not None and str(name).casefold() != str(channel["name"]).casefold():
-        _take_name(scope, str(name), str(channel["id"]))
+        _take_name(scope, str(name), str(channel["id"]), renaming=True)
         scope.col(CHANNEL_NAMES).delete(str(channel["name"]).casefold())
     if name is not None:
         channel["name"] = name

@@ -2,8 +2,8 @@
 
 ``RuleCreateRequest.rule_type``, ``scope_type`` and ``severity`` are free strings in the document but
 enums in ``IoTRule``: they are checked against the enum (422 naming the field). A rule scoped to a
-device, group or profile needs that id, and it must exist. ``config`` defaults to ``{}`` when a
-client leaves it out (``cloud iot rules create`` does); a threshold rule needs
+device, group or profile needs that id, and it must exist. ``config`` is optional in the served
+document, default ``{}`` (``cloud iot rules create`` sends none); a threshold rule needs
 ``config.datapoint_id``, a known ``operator`` and a numeric ``value``. Alarm actions are answered by
 ``iot.alarms``; the actor on the timeline is the API key or token that acted.
 A datapoint's ``key`` is its ``name``; a duplicate is 422 (the operation declares no 409).
@@ -20,7 +20,6 @@ from twinstack.packs.wayscloud.iot.model import (
     ALARMS, DATAPOINT_NAMES, DATAPOINTS, DEVICES, GROUPS, MAX_RULES, PROFILES, RULES, Scope, bad, check_choice,
     found, new_id,
 )
-from twinstack.spec.model import Operation
 
 _NO_CONTENT = Reply(None, status=204)
 _RULE_FIELDS = ("name", "description", "config", "severity", "actions", "cooldown_seconds", "is_enabled",
@@ -261,11 +260,12 @@ async def delete_datapoint(ctx: RequestContext) -> Any:
     return _NO_CONTENT
 
 
-def adapt_body(op: Operation, body: Any) -> Any:
-    """``cloud iot rules create`` sends no ``config``, which the document requires: it defaults to ``{}``."""
-    if op.operation_id == "create_rule_v1_iot_rules_post" and isinstance(body, dict) and "config" not in body:
-        return {**body, "config": {}}
-    return body
+def patch_document(doc: dict[str, Any]) -> None:
+    """``cloud iot rules create`` sends no ``config``, which the document requires: the served document
+    makes it optional with the default ``{}`` (what the handler uses)."""
+    schema = doc["components"]["schemas"]["RuleCreateRequest"]
+    schema["required"] = [r for r in schema.get("required", []) if r != "config"]
+    schema["properties"]["config"] = {**schema["properties"]["config"], "default": {}}
 
 
 HANDLERS: dict[str, Handler] = {
@@ -290,4 +290,4 @@ HANDLERS: dict[str, Handler] = {
     "delete_datapoint_v1_iot_datapoints__datapoint_id__delete": delete_datapoint,
 }
 
-BODY_ADAPTERS = (adapt_body,)
+DOCUMENT_PATCHES = (patch_document,)
