@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +21,8 @@ from starlette.requests import Request
 import orjson
 
 from twinstack.config import Settings
-from twinstack.control.plane import control_routes
+from twinstack.control import faults
+from twinstack.control.plane import ControlGuard, control_routes
 from twinstack.engine import pipeline
 from twinstack.engine.context import Body
 from twinstack.engine.parts import Mount
@@ -38,8 +40,9 @@ class TwinstackApp:
     path); the control plane and the lifespan are an ordinary Starlette app.
     """
 
-    def __init__(self, control: Starlette) -> None:
+    def __init__(self, control: Starlette, control_token: str | None = None) -> None:
         self.control = control
+        self.guarded: Any = ControlGuard(control, control_token) if control_token else control
 
     @property
     def state(self) -> Any:
@@ -47,7 +50,7 @@ class TwinstackApp:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/_twinstack"):
-            await self.control(scope, receive, _after_commit(self.control, send) if scope["type"] == "http" else send)
+            await self.guarded(scope, receive, _after_commit(self.control, send) if scope["type"] == "http" else send)
             return
         scope["app"] = self.control
         runtime = self.control.state.runtime
@@ -71,7 +74,11 @@ class TwinstackApp:
                     "operation": mount.name, "duration_ms": pipeline.elapsed_ms(started), "at": time.time(),
                 })
                 return
-        status, headers, body, ctype = await dispatch(runtime, Request(scope, receive))
+        try:
+            status, headers, body, ctype = await dispatch(runtime, Request(scope, receive))
+        except faults.Dropped:
+            await faults.drop_connection(send)
+            return
         pending = runtime.store.committed()
         if pending is not None:
             try:
@@ -152,7 +159,11 @@ def create_app(settings: Settings | None = None) -> TwinstackApp:
 
     control = Starlette(routes=control_routes(), lifespan=lifespan)
     control.state.strict = settings.strict
-    return TwinstackApp(control)
+    token = settings.control_token
+    if token is None and not settings.control_open:
+        token = secrets.token_urlsafe(24)
+        log.warning("control plane token (needed on %s): %s", settings.host, token)
+    return TwinstackApp(control, None if settings.control_open else token)
 
 
 def mounted(runtime: Runtime, scope: dict[str, Any]) -> tuple[Mount, Twin, str] | None:
@@ -199,11 +210,21 @@ async def dispatch(runtime: Runtime, request: Request) -> tuple[int, dict[str, s
             return twin.render_error(None, NotFound(f"No route for {rest}", details={"path": path}), twin.pack.request_id())
         rest = rest[len(base):] or "/"
         base_url += base
-    status, headers, data, ctype, op_id = await pipeline.run(twin, request, rest, base_url)
-    runtime.journal.append(
-        {
-            "method": request.method, "path": path, "status": status, "service": twin.slug, "operation": op_id,
-            "duration_ms": pipeline.elapsed_ms(started), "at": time.time(),
-        }
-    )
+    try:
+        status, headers, data, ctype, op_id = await pipeline.run(twin, request, rest, base_url)
+    except faults.Dropped as dropped:
+        runtime.journal.append({
+            "method": request.method, "path": path, "status": None, "service": twin.slug, "operation": dropped.operation,
+            "duration_ms": pipeline.elapsed_ms(started), "at": time.time(), "fault": dropped.fault_id, "dropped": True,
+        })
+        raise
+    entry: dict[str, Any] = {
+        "method": request.method, "path": path, "status": status, "service": twin.slug, "operation": op_id,
+        "duration_ms": pipeline.elapsed_ms(started), "at": time.time(),
+    }
+    if "twinstack.fault" in scope:
+        entry["fault"] = scope["twinstack.fault"]
+    if "twinstack.fault_ignored" in scope:
+        headers["X-Twinstack-Fault-Ignored"] = scope["twinstack.fault_ignored"]
+    runtime.journal.append(entry)
     return status, headers, data, ctype

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +34,22 @@ class Settings:
     """Without an admin URL, run a private PostgreSQL (and MariaDB/MySQL, when installed) under ``data_dir``."""
     dns_port: int = 10053
     mqtt_url: str | None = None
+    control_token: str | None = None
+    """Bearer token ``/_twinstack/`` requires when ``host`` is not a loopback address."""
     strict: bool = False
     """Validate every response against its document and raise on a mismatch (tests)."""
     database_servers: DatabaseServers | None = field(default=None, repr=False, compare=False)
     """Not a setting: the private database servers of this process, put here by the runtime for packs' drivers."""
+
+    @property
+    def control_open(self) -> bool:
+        """Whether the control plane answers without a token: only when listening on loopback alone."""
+        if self.host.lower() == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host.strip("[]")).is_loopback
+        except ValueError:
+            return False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,6 +69,7 @@ class Settings:
             dns_port=int(env.get("TWINSTACK_DNS_PORT", "10053")),
             mqtt_url=env.get("TWINSTACK_MQTT_URL") or None,
             strict=env.get("TWINSTACK_STRICT", "") in _YES,
+            control_token=env.get("TWINSTACK_CONTROL_TOKEN") or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -75,7 +89,7 @@ class Settings:
             env["TWINSTACK_SPECS"] = "\n".join(self.specs)
         for key, value in (
             ("TWINSTACK_POSTGRES_ADMIN_URL", self.postgres_admin_url), ("TWINSTACK_MYSQL_ADMIN_URL", self.mysql_admin_url),
-            ("TWINSTACK_MQTT_URL", self.mqtt_url),
+            ("TWINSTACK_MQTT_URL", self.mqtt_url), ("TWINSTACK_CONTROL_TOKEN", self.control_token),
         ):
             if value:
                 env[key] = value

@@ -1,7 +1,8 @@
-"""``/_twinstack/``: health, tenants, reset, state, clock, outbox, request journal."""
+"""``/_twinstack/``: health, tenants, reset, state, clock, outbox, request journal, faults, its own document."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 import orjson
@@ -10,6 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from twinstack import __version__
+from twinstack.control import faults
+from twinstack.control.openapi import MAX_ADVANCE_S, document
+from twinstack.control.console import console_routes
 
 
 def _json(value: Any, status: int = 200) -> Response:
@@ -73,6 +77,7 @@ async def get_tenant(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     request.app.state.runtime.reset()
+    faults.invalidate(request.app.state.runtime.store)
     return _json({"status": "ok"})
 
 
@@ -98,6 +103,7 @@ async def import_state(request: Request) -> Response:
     except Exception as exc:  # a malformed snapshot is the caller's error, and nothing was changed
         return _error(400, f"snapshot rejected: {exc}")
     rt.clock.reload()
+    faults.invalidate(rt.store)
     for twin in rt.twins.values():
         if twin.pack.on_import is not None and (pending := twin.pack.on_import(twin)) is not None:
             await pending
@@ -110,8 +116,8 @@ async def advance_clock(request: Request) -> Response:
         return err
     assert body is not None
     seconds = body.get("seconds")
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-        return _error(400, "seconds: expected a number >= 0", "seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE_S:
+        return _error(400, f"seconds: expected a number from 0 to {MAX_ADVANCE_S} (ten years)", "seconds")
     rt = request.app.state.runtime
     rt.clock.advance(float(seconds))
     ran = await rt.scheduler.run_due()
@@ -166,6 +172,58 @@ async def service_control(request: Request) -> Response:
     return _json(result)
 
 
+async def arm_fault(request: Request) -> Response:
+    body, err = await _body(request)
+    if err is not None:
+        return err
+    assert body is not None
+    rt = request.app.state.runtime
+    try:
+        armed = faults.arm(rt, body, rt.clock.iso(millis=True))
+    except faults.FaultRejected as exc:
+        return _error(400, str(exc), exc.field)
+    return _json(armed, 201)
+
+
+async def list_faults(request: Request) -> Response:
+    return _json({"faults": faults.list_armed(request.app.state.runtime.store)})
+
+
+async def clear_faults(request: Request) -> Response:
+    return _json({"cleared": faults.clear(request.app.state.runtime.store)})
+
+
+async def clear_fault(request: Request) -> Response:
+    if not faults.clear(request.app.state.runtime.store, request.path_params["fault_id"]):
+        return _json({"error": "not_found", "message": "No such fault"}, 404)
+    return _json({"cleared": 1})
+
+
+async def openapi_document(request: Request) -> Response:
+    return _json(document(__version__, list(request.app.state.runtime.twins)))
+
+
+class ControlGuard:
+    """ASGI wrapper of the control plane: every HTTP call needs ``Authorization: Bearer <token>``."""
+
+    def __init__(self, app: Any, token: str) -> None:
+        self.app = app
+        self.expected = f"Bearer {token}".encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            given = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+            if not hmac.compare_digest(given, self.expected):
+                body = orjson.dumps({"error": "unauthorized", "message": "The control plane needs "
+                                     "'Authorization: Bearer <control token>' (--control-token) on this address"})
+                await send({"type": "http.response.start", "status": 401, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", b'Bearer realm="twinstack control"')]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 def control_routes() -> list[Route]:
     return [
         Route("/_twinstack/health", health, methods=["GET"]),
@@ -177,5 +235,12 @@ def control_routes() -> list[Route]:
         Route("/_twinstack/clock/advance", advance_clock, methods=["POST"]),
         Route("/_twinstack/outbox", outbox, methods=["GET"]),
         Route("/_twinstack/requests", requests_journal, methods=["GET"]),
+        Route("/_twinstack/faults", arm_fault, methods=["POST"]),
+        Route("/_twinstack/faults", list_faults, methods=["GET"]),
+        Route("/_twinstack/faults", clear_faults, methods=["DELETE"]),
+        Route("/_twinstack/faults/{fault_id}", clear_fault, methods=["DELETE"]),
+        Route("/_twinstack/openapi.json", openapi_document, methods=["GET"]),
+        # Before the service controls, whose pattern would take /_twinstack/console/... too.
+        *console_routes(),
         Route("/_twinstack/{slug}/{name:path}", service_control, methods=["GET", "POST"]),
     ]

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from twinstack.control import faults
 from twinstack.engine import generic
 from twinstack.engine.body import decode_body, decode_multipart, pick_media
 from twinstack.engine.context import Body, Reply, RequestContext
@@ -61,6 +62,10 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         if twin.pack.authorize is not None:
             twin.pack.authorize(twin, principal, op, match.path_params)
         tenant = principal.tenant if principal is not None else DEFAULT_TENANT
+        # armed faults (latency, a declared error status, a dropped connection); nothing to do when none is armed
+        fault_header = request.headers.get(faults.HEADER)
+        if fault_header is not None or faults.armed_for(twin):
+            await faults.apply(twin, op, tenant, fault_header, request.scope)
         # 3. params
         issues: list[FieldIssue] = []
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}, "cookie": {}}
@@ -114,7 +119,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         status, headers, data, ctype = twin.render(ctx, reply)
     except TwinError as err:
         status, headers, data, ctype = twin.render_error(op, err, request_id)
-    except ResponseMismatch:
+    except (ResponseMismatch, faults.Dropped):
         raise
     except Exception as exc:
         if twin.strict:
