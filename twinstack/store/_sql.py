@@ -218,6 +218,13 @@ class SqlStore:
         )
         return int(rows[0][0]) if rows else 0
 
+    def collection_counts(self, service: str, tenant: str) -> dict[str, int]:
+        rows = self._fetch(
+            self._q("SELECT collection, n FROM resource_counts WHERE service=? AND tenant=? AND n > 0 ORDER BY collection"),
+            (service, tenant),
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
     def find_any_tenant(self, service: str, collection: str, rid: str) -> tuple[str, dict[str, Any]] | None:
         rows = self._fetch(
             self._q("SELECT tenant, data FROM resources WHERE service=? AND collection=? AND rid=? ORDER BY seq LIMIT 1"),

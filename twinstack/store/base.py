@@ -106,6 +106,9 @@ class Store(Protocol):
         """How many resources the collection holds (matching ``where``); a stored counter when unfiltered."""
 
     def find_any_tenant(self, service: str, collection: str, rid: str) -> tuple[str, dict[str, Any]] | None: ...
+    def collection_counts(self, service: str, tenant: str) -> dict[str, int]:
+        """Every collection of ``tenant`` in ``service`` holding resources, with how many (the stored counters)."""
+        ...
 
     # indexed look-ups ----------------------------------------------------------
     def declare_indexes(self, service: str, indexes: Mapping[str, Sequence[str]]) -> None:
