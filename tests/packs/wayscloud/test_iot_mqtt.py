@@ -272,3 +272,22 @@ def test_a_failed_webhook_is_retried_on_the_clock_and_policies_filter(twin: http
         assert len(receiver.requests) == 2 and receiver.requests[0].body == receiver.requests[1].body
     finally:
         running.stop()
+
+
+def test_a_mark_unhealthy_rule_holds_the_device_unhealthy_while_its_alarm_is_open(twin: httpx.Client) -> None:
+    h = new_tenant(twin)
+    rule = twin.post(f"{IOT}/rules", headers=h, json={
+        "name": "Overload", "rule_type": "threshold", "severity": "info", "actions": ["create_alarm", "mark_unhealthy"],
+        "config": {"datapoint_id": "load", "operator": "gte", "value": 90}}).json()
+    device = twin.post(f"{IOT}/devices", headers=h, json={"device_id": "pump-1", "name": "Pump"}).json()
+    pump = Device.of(device)
+    pump.publish("devices/pump-1/telemetry", json.dumps({"load": 40}))
+    eventually(lambda: twin.get(f"{IOT}/devices/pump-1/telemetry/latest", headers=h).json())
+    assert twin.get(f"{IOT}/devices/pump-1/health", headers=h).json()["health_status"] == "healthy"
+    pump.publish("devices/pump-1/telemetry", json.dumps({"load": 95}))
+    alarm = eventually(lambda: twin.get(f"{IOT}/alarms", headers=h, params={"rule_id": rule["id"]}).json()["alarms"])[0]
+    health = twin.get(f"{IOT}/devices/pump-1/health", headers=h).json()
+    assert health["health_status"] == "unhealthy" and health["components"]["alarm_burden"] == 95
+    twin.post(f"{IOT}/alarms/{alarm['id']}/resolve", headers=h, json={}).raise_for_status()
+    assert twin.get(f"{IOT}/devices/pump-1/health", headers=h).json()["health_status"] == "healthy"
+    pump.close()

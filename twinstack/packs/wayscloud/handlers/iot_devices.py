@@ -135,13 +135,18 @@ async def delete_device(ctx: RequestContext) -> Any:
 async def get_device_health(ctx: RequestContext) -> Any:
     scope = _scope(ctx)
     record = devices.device(scope, str(ctx.path["device_id"]))
-    burden = {sev: sum(scope.col(ALARMS).count(device_id=record["device_id"], status=s, severity=sev)
-                       for s in ("active", "acknowledged")) for sev in ("critical", "warning", "info")}
+    open_alarms = [a for status in ("active", "acknowledged") for a in scope.col(ALARMS).find(
+        {"device_id": record["device_id"], "status": status}, limit=200).items]
+    burden = {sev: sum(1 for a in open_alarms if a.get("severity") == sev) for sev in ("critical", "warning", "info")}
     interval = None
     if record.get("profile_id"):
         profile = scope.col(PROFILES).get(str(record["profile_id"])) or {}
         interval = profile.get("reporting_interval_seconds")
-    return devices.health(scope, record, burden, float(interval) if interval else None)
+    health = devices.health(scope, record, burden, float(interval) if interval else None)
+    if health["health_status"] not in ("offline", "unknown") and any(a.get("_marks_unhealthy") for a in open_alarms):
+        # A rule with the mark_unhealthy action holds the device unhealthy while its alarm is open.
+        health["health_status"] = health["status"] = "unhealthy"
+    return health
 
 
 # -- tags -------------------------------------------------------------------------

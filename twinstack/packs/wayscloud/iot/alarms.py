@@ -64,6 +64,7 @@ def trigger(scope: Scope, rule: dict[str, Any], device_id: str, title: str, mess
         "severity": rule.get("severity", "warning"), "title": title, "message": message, "status": "active",
         "triggered_at": stamp, "occurrence_count": 1, "context": context, "created_at": stamp,
         "open_key": key(str(rule["id"]), device_id),
+        "_marks_unhealthy": "mark_unhealthy" in (rule.get("actions") or []),
     }
     scope.col(ALARMS).put(str(alarm["id"]), alarm)
     _event(scope, str(alarm["id"]), "triggered", RULE_ENGINE, metadata={"severity": alarm["severity"]})
