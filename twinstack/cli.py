@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
-from twinstack import lint
+from twinstack import lint, remote
 from twinstack.config import Settings
 from twinstack.errors import StartupError
 
@@ -43,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--mqtt-url", default=env.mqtt_url, help="MQTT broker for IoT telemetry [TWINSTACK_MQTT_URL]")
     serve.add_argument("--strict", action="store_true", default=env.strict,
                        help="fail loudly when a response does not validate against its document [TWINSTACK_STRICT]")
+    serve.add_argument("--control-token", default=env.control_token,
+                       help="bearer token /_twinstack/ needs on a non-loopback --host; generated when not given "
+                            "[TWINSTACK_CONTROL_TOKEN]")
     lint.add_parser(sub)
+    remote.add_parsers(sub)
     return parser
 
 
@@ -53,7 +58,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         services=[s for s in args.services.split(",") if s] if args.services is not None else None, specs=list(args.spec),
         speed=args.speed, workers=max(1, args.workers), postgres_admin_url=args.postgres_admin_url,
         mysql_admin_url=args.mysql_admin_url, embedded_databases=not args.no_embedded_databases, dns_port=args.dns_port,
-        mqtt_url=args.mqtt_url, strict=args.strict,
+        mqtt_url=args.mqtt_url, strict=args.strict, control_token=args.control_token,
     )
 
 
@@ -61,9 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "lint":
         return lint.run(args)
+    if args.command in remote.COMMANDS:
+        return remote.run(args)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger(lint.SPEC_LOGGER).setLevel(QUIET_SPEC_LOG["level"])
     settings = settings_from(args)
+    if not settings.control_open and not settings.control_token:
+        settings.control_token = secrets.token_urlsafe(24)
+        print(f"control token (the control plane needs it on {settings.host}): {settings.control_token}", flush=True)
     try:
         banner(settings)
     except StartupError as exc:
