@@ -3,14 +3,14 @@
 ``/_twinstack/console`` is the page; ``/_twinstack/console/static/<file>`` its stylesheet and script;
 ``/_twinstack/console/api/...`` what the page reads beyond the control plane's own calls (tenants with their
 credentials, the resources a tenant holds per service and collection, the twin clock, and the request journal as
-a server-sent event stream). Every read is bounded: resources come a page at a time, and the event stream ends
+a server-sent event stream). Off loopback the control plane's token guard covers these calls, all but the page and
+its files, which hold no state. Every read is bounded: resources come a page at a time, and the event stream ends
 on its own after a bounded time (the page reconnects).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import time
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -40,22 +40,11 @@ def _json(value: Any, status: int = 200) -> Response:
 
 
 def _error(status: int, message: str, field: str | None = None) -> Response:
-    kind = {401: "unauthorized", 404: "not_found"}.get(status, "bad_request")
+    kind = "not_found" if status == 404 else "bad_request"
     body: dict[str, Any] = {"error": kind, "message": message}
     if field:
         body["field"] = field
     return _json(body, status)
-
-
-def _refused(request: Request) -> Response | None:
-    """A 401 when the twin was given a control token and the call does not carry it."""
-    token = getattr(request.app.state.runtime.settings, "control_token", None)
-    if not token:
-        return None
-    sent = request.headers.get("authorization", "")
-    if hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        return None
-    return _error(401, "control token required: Authorization: Bearer <token>", "Authorization")
 
 
 def _static_bytes(name: str) -> bytes:
@@ -76,16 +65,12 @@ async def static(request: Request) -> Response:
 
 
 async def info(request: Request) -> Response:
-    if (refused := _refused(request)) is not None:
-        return refused
     rt = request.app.state.runtime
     return _json({"services": list(rt.twins), "speed": rt.settings.speed, "now": rt.clock.iso(millis=True),
                   "version": __version__})
 
 
 async def tenants(request: Request) -> Response:
-    if (refused := _refused(request)) is not None:
-        return refused
     rt = request.app.state.runtime
     rows = rt.store.list_tenants()
     # The newest are what a person just made; the oldest (the default tenant) stays first.
@@ -127,8 +112,6 @@ def _keyed(store: Any, service: str, tenant: str, collection: str, items: list[d
 
 async def resources_view(request: Request) -> Response:
     """A tenant's collections in a service; with ``collection``, one page of it; with ``id`` or ``position``, one resource."""
-    if (refused := _refused(request)) is not None:
-        return refused
     rt = request.app.state.runtime
     q = request.query_params
     service, tenant, collection = q.get("service", ""), q.get("tenant", ""), q.get("collection", "")
@@ -209,8 +192,6 @@ async def _journal_events(rt: Any, seconds: float) -> AsyncIterator[bytes]:
 
 
 async def journal_stream(request: Request) -> Response:
-    if (refused := _refused(request)) is not None:
-        return refused
     raw = request.query_params.get("seconds", "")
     try:
         seconds = float(raw) if raw else _STREAM_DEFAULT_SECONDS
