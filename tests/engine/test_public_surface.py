@@ -20,7 +20,8 @@ def test_every_serve_option_is_documented_in_the_readme() -> None:
 
 
 def test_exported_members() -> None:
-    assert twinstack.__all__ == ["__version__"]
+    assert twinstack.__all__ == ["Twin", "__version__"]
+    assert twinstack.Twin.__name__ == "Twin"
     assert set(twinstack.errors.__all__) == {
         "Conflict", "FieldIssue", "Forbidden", "MethodNotAllowed", "NotFound", "StartupError", "TwinError",
         "Unauthorized", "ValidationFailed",
