@@ -84,7 +84,16 @@ def patch_document(doc: dict[str, Any]) -> None:
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "header" and parameter.get("name", "").lower() == "x-api-key":
                     parameter["required"] = False
+    # The stream's schema describes the whole body as one string; what a client reads is a series of
+    # events whose ``data`` is a JSON text (meta, token, done, error): each event is declared so.
+    stream = doc["paths"]["/v1/chatbot/api/chat/stream"]["post"]["responses"]["200"]["content"]["text/event-stream"]
+    stream["schema"] = _EVENT
 
+
+_EVENT = {"type": "object", "required": ["data"], "properties": {
+    "data": {"type": "string", "description": "JSON: {type: meta|token|done|error, data?, content?}"},
+    "event": {"type": "string"}, "id": {"type": "string"}, "retry": {"type": "integer"}}}
+"""One Server-Sent Event as a client parses it."""
 
 DOCUMENT_PATCHES = (patch_document,)
 

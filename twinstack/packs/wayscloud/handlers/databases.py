@@ -105,7 +105,14 @@ async def get_database(ctx: RequestContext) -> Any:
 
 async def delete_database(ctx: RequestContext) -> Any:
     body: dict[str, Any] = ctx.body
-    return await _delete(ctx, records.find(ctx, records.check_type(str(body["db_type"]), "body"), str(body["db_name"])))
+    db_type = records.check_type(str(body["db_type"]), "body")
+    try:
+        record = records.find(ctx, db_type, str(body["db_name"]))
+    except NotFound:
+        # This operation declares no 404: the unknown name is a bad body, as its 422 answers.
+        raise ValidationFailed([FieldIssue("body", ("db_name",), "Database not found", "value_error",
+                                           body["db_name"])]) from None
+    return await _delete(ctx, record)
 
 
 async def delete_database_by_path(ctx: RequestContext) -> Any:

@@ -164,7 +164,9 @@ def patch_document(doc: dict[str, Any]) -> None:
     for path in CHAT_PATHS:
         ok = doc["paths"][path]["post"]["responses"]["200"]
         ok["content"]["text/event-stream"] = {"schema": {
-            "type": "string", "description": "With `stream: true`: `data: <chat.completion.chunk>` events, then `data: [DONE]`."}}
+            "type": "object", "required": ["data"], "description": "With `stream: true`: one event per chunk, its "
+            "`data` a `chat.completion.chunk` in JSON, the last `[DONE]`.",
+            "properties": {"data": {"type": "string"}, "event": {"type": "string"}, "id": {"type": "string"}}}}
 
 
 DOCUMENT_PATCHES = (patch_document,)
