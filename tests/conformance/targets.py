@@ -88,6 +88,13 @@ BLUELOBSTER_RULES: dict[str, tuple[tuple[int, ...], str]] = {
 }
 WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "list_databases_v1_databases__db_type__get": ((422,), "db_type is postgresql or mariadb (the 422 example says so)"),
+    **{chat: ((400,), "model names a chat model of the list (the model_not_found example); images only to the vision "
+                      "model; region only oslo (its description)")
+       for chat in ("llm_chat_completion_v1_llm_chat_post", "llm_chat_completions_v1_llm_chat_completions_post",
+                    "openai_chat_completion_v1_chat_completions_post")},
+    **{embed: ((400,), "the body is {model, input} as the description gives it: input a string or a list of strings, "
+                       "model an embedding model")
+       for embed in ("create_embedding_v1_llm_embeddings_post", "create_embedding_v1_embeddings_post")},
     "getIpSummary": ((422,), "the path must be an IPv4 or IPv6 address"),
     "getIpGeo": ((422,), "the path must be an IPv4 or IPv6 address"),
     "getIpThreat": ((422,), "the path must be an IPv4 or IPv6 address"),
