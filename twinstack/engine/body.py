@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from twinstack.engine.xml_body import read_xml
+from twinstack.engine.xml_body import read_xml, scalar
 from twinstack.errors import FieldIssue, ValidationFailed
 from twinstack.spec.model import Media, Operation
 
@@ -119,18 +119,9 @@ def _kind(schema: dict[str, Any]) -> str:
 def _typed(text: Any, kind: str) -> Any:
     if not isinstance(text, str):
         return text
-    try:
-        if kind == "integer":
-            return int(text)
-        if kind == "number":
-            return float(text)
-    except ValueError:
-        return text
-    if kind == "boolean" and text.lower() in ("true", "false"):
-        return text.lower() == "true"
     if kind in ("object", "array") and text[:1] in ("{", "["):
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
             return text
-    return text
+    return scalar(text, kind)

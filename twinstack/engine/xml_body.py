@@ -66,7 +66,7 @@ def _value(element: ET.Element, schema: dict[str, Any], resolve: Any, depth: int
     if kind == "array":
         item = _resolved(schema.get("items"), resolve)
         return [_value(child, item, resolve, depth + 1) for child in element]
-    return _scalar(element.text or "", kind)
+    return scalar(element.text or "", kind)
 
 
 def _object(element: ET.Element, schema: dict[str, Any], resolve: Any, depth: int) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def _object(element: ET.Element, schema: dict[str, Any], resolve: Any, depth: in
         tag = str(xml.get("name") or name)
         if xml.get("attribute"):
             if tag in element.attrib:
-                out[name] = _scalar(element.attrib[tag], _kind(sub, element))
+                out[name] = scalar(element.attrib[tag], _kind(sub, element))
             continue
         if _kind(sub, element) == "array" and not xml.get("wrapped"):
             item = _resolved(sub.get("items"), resolve)
@@ -101,17 +101,18 @@ def _object(element: ET.Element, schema: dict[str, Any], resolve: Any, depth: in
     return out
 
 
-def _scalar(text: str, kind: str) -> Any:
-    text = text.strip()
+def scalar(text: str, kind: str) -> Any:
+    """Text (of an element, a form field) as the scalar type its schema declares; text when it is not one."""
+    value = text.strip()
     try:
         if kind == "integer":
-            return int(text)
+            return int(value)
         if kind == "number":
-            return float(text)
+            return float(value)
     except ValueError:
         return text
-    if kind == "boolean" and text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if kind == "null" and text == "":
+    if kind == "boolean" and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind == "null" and value == "":
         return None
     return text
