@@ -63,3 +63,13 @@ def test_it_is_the_given_twin(twinstack):
     finally:
         server.stop()
     result.assert_outcomes(passed=1)
+
+
+def test_the_readme_example_passes_as_written(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Use it in your tests", 1)[1]
+    example = section.split("```python", 1)[1].split("```", 1)[0]
+    pytester.makepyfile(test_readme=example)
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider", "--twinstack-services", "wayscloud",
+                                           timeout=300)
+    result.assert_outcomes(passed=1)
