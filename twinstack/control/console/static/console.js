@@ -6,6 +6,7 @@ const API = CONTROL + "/console/api";
 const TOKEN_KEY = "twinstack-control-token";
 const MAX_REQUEST_ROWS = 500;
 const PAGE = 50;
+const OUTBOX_POLL_MS = 2000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -154,10 +155,15 @@ async function createTenant() {
 }
 
 // -- resources --------------------------------------------------------------------
+// Each load of the resources panel numbers itself, so an answer that arrives after a newer choice is dropped.
+let resourcesShown = 0;
+
 async function loadCollections() {
   const tenant = $("res-tenant").value, service = $("res-service").value;
   if (!tenant || !service) return;
+  const mine = ++resourcesShown;
   const data = await call("GET", API + "/resources?" + query({ tenant, service }));
+  if (mine !== resourcesShown) return;
   const list = $("res-collections");
   if (!data.collections.some((c) => c.name === state.resources.collection)) {
     state.resources.collection = data.collections.length ? data.collections[0].name : "";
@@ -175,21 +181,29 @@ async function loadCollections() {
     $("res-prev").disabled = $("res-next").disabled = true;
     return;
   }
-  await loadPage();
+  await loadPage(mine);
 }
+
+// What a person looks for first in a row: which resource it is and where its lifecycle stands.
+const FIRST_COLUMNS = ["id", "uuid", "name", "status", "state", "power_status", "created_at"];
+const MAX_COLUMNS = 16;
 
 function columnsOf(items) {
   const seen = [];
-  for (const item of items) for (const key of Object.keys(item.data)) if (!seen.includes(key)) seen.push(key);
-  // Scalars first: they are what a person scans a table for.
+  // Fields starting with "_" are the twin's own bookkeeping, not part of the resource.
+  for (const item of items) for (const key of Object.keys(item.data)) if (!key.startsWith("_") && !seen.includes(key)) seen.push(key);
+  const first = FIRST_COLUMNS.filter((k) => seen.includes(k));
   const scalar = (k) => items.every((i) => i.data[k] === null || typeof i.data[k] !== "object");
-  return [...seen.filter(scalar), ...seen.filter((k) => !scalar(k))].slice(0, 12);
+  const rest = seen.filter((k) => !first.includes(k));
+  return [...first, ...rest.filter(scalar), ...rest.filter((k) => !scalar(k))].slice(0, MAX_COLUMNS);
 }
 
-async function loadPage() {
+async function loadPage(mine) {
+  if (mine === undefined) mine = ++resourcesShown;
   const tenant = $("res-tenant").value, service = $("res-service").value;
   const { collection, offset } = state.resources;
   const data = await call("GET", API + "/resources?" + query({ tenant, service, collection, offset, limit: PAGE }));
+  if (mine !== resourcesShown) return;
   const jsonLink = (item) => API + "/resources?" + query(item.key != null
     ? { tenant, service, collection, id: item.key } : { tenant, service, collection, position: item.position });
   const columns = [
@@ -198,6 +212,8 @@ async function loadPage() {
   ];
   const grid = table(columns, data.items, "res-grid");
   grid.dataset.collection = collection;
+  grid.dataset.tenant = tenant;
+  grid.dataset.service = service;
   $("res-table").replaceChildren(grid);
   $("res-range").textContent = data.items.length
     ? (offset + 1) + "–" + (offset + data.items.length) + " of " + data.count : "none";
@@ -377,6 +393,11 @@ function wire() {
   }
   click("reset", reset);
   window.addEventListener("hashchange", showTab);
+  // Messages also land from the twin's own jobs (an SMS is sent a moment after it is queued), with no request to
+  // announce them: the open outbox is read again every few seconds.
+  setInterval(() => {
+    if (currentTab() === "outbox" && !document.hidden && !outboxTimer) loadOutbox().catch(() => {});
+  }, OUTBOX_POLL_MS);
 }
 
 async function start() {
