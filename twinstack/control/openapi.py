@@ -165,6 +165,39 @@ def document(version: str, services: list[str]) -> dict[str, Any]:
         "/_twinstack/console": {"get": _op("console", "The web console", {
             "200": {"description": "The console page", "content": {"text/html": {"schema": {"type": "string"}}}},
         })},
+        "/_twinstack/console/static/{name}": {"get": _op("consoleFile", "A file of the console page", {
+            "200": {"description": "The file", "content": {
+                "text/css": {"schema": {"type": "string"}}, "text/javascript": {"schema": {"type": "string"}}}},
+            "404": not_found,
+        }, parameters=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}])},
+        "/_twinstack/console/api/info": {"get": _op("consoleInfo", "Services, speed and the twin clock", {
+            "200": _json({"type": "object", "required": ["services", "speed", "now", "version"], "properties": {
+                "services": {"type": "array", "items": {"type": "string"}}, "speed": {"type": "string"},
+                "now": {"type": "string"}, "version": {"type": "string"}}}, "About the twin"),
+        })},
+        "/_twinstack/console/api/tenants": {"get": _op("consoleTenants", "Tenants with their credentials", {
+            "200": _json({"type": "object", "required": ["tenants", "total"], "properties": {
+                "tenants": {"type": "array", "items": _ANY_OBJECT}, "total": {"type": "integer"}}}, "Tenants"),
+        })},
+        "/_twinstack/console/api/resources": {"get": _op("consoleResources", "A tenant's resources in one service", {
+            "200": _json(_ANY_OBJECT, "Collections with counts; a page of one collection; or one resource"),
+            "400": _bad(), "404": not_found,
+        }, parameters=[
+            {"name": "service", "in": "query", "required": True,
+             "schema": {"type": "string", "enum": services} if services else {"type": "string"}},
+            {"name": "tenant", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1}},
+            _query("collection", {"type": "string"}, "one collection"),
+            _query("id", {"type": "string"}, "one resource of the collection"),
+            _query("position", {"type": "integer", "minimum": 0, "maximum": 2**62}, "the resource at this place"),
+            _query("offset", {"type": "integer", "minimum": 0, "maximum": 2**62}, "first of the page"),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "page size (default 50)"),
+        ])},
+        "/_twinstack/console/api/requests/stream": {"get": _op("consoleJournalStream", "The journal, live, over SSE", {
+            "200": {"description": "Server-sent events for `seconds`",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+            "400": _bad(),
+        }, parameters=[_query("seconds", {"type": "number", "exclusiveMinimum": 0, "maximum": 300},
+                              "how long the stream lasts (default 30)")])},
         "/_twinstack/openapi.json": {"get": _op("controlDocument", "This document", {
             "200": _json(_ANY_OBJECT, "The control plane's OpenAPI document"),
         })},
