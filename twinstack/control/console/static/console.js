@@ -379,6 +379,7 @@ function wire() {
   click("res-next", () => { state.resources.offset = state.resources.next || 0; return loadPage(); });
   click("out-refresh", loadOutbox);
   $("out-channel").addEventListener("change", () => loadOutbox().catch(() => {}));
+  $("out-recipient").addEventListener("change", () => loadOutbox().catch(() => {}));
   $("req-filter").addEventListener("input", applyFilter);
   $("req-live").addEventListener("change", () => {
     if ($("req-live").checked) follow(); else if (streamAbort) streamAbort.abort();
