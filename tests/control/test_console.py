@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from typing import Any
@@ -93,6 +94,9 @@ def test_the_journal_stream_ends_on_its_own_and_refuses_a_bad_duration(client: T
     for bad in ("0", "301", "soon", "nan"):
         refused = client.get("/_twinstack/console/api/requests/stream", params={"seconds": bad})
         assert refused.status_code == 400 and refused.json()["field"] == "seconds", bad
+    for bad in ("later", "inf"):
+        refused = client.get("/_twinstack/console/api/requests/stream", params={"seconds": "1", "after": bad})
+        assert refused.status_code == 400 and refused.json()["field"] == "after", bad
 
 
 def test_the_journal_stream_reports_each_request_as_it_is_answered(live_server: LiveServer) -> None:
@@ -127,6 +131,14 @@ def test_the_journal_stream_reports_each_request_as_it_is_answered(live_server: 
     assert len(paths) == 2, events
     assert '"path":"/bluelobster/api/v1/instances/launch-instance"' in paths[0] and '"status":200' in paths[0]
     assert '"status":404' in paths[1] and instance not in paths[1]
+
+    # A reconnect naming the first event's cursor gets what came after it, and only that.
+    cursor = json.loads(paths[0])["cursor"]
+    replay = httpx.get(live_server.url + "/_twinstack/console/api/requests/stream",
+                       params={"seconds": "0.5", "after": cursor}, timeout=30).text
+    replayed = [json.loads(line[6:]) for line in replay.splitlines()
+                if line.startswith("data: ") and '"path"' in line]
+    assert [(e["path"], e["status"]) for e in replayed] == [("/bluelobster/api/v1/instances/no-such-instance", 404)]
 
 
 def test_off_loopback_the_page_loads_but_its_calls_need_the_control_token(make_client: Any) -> None:

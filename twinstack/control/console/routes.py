@@ -11,6 +11,7 @@ on its own after a bounded time (the page reconnects).
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import AsyncIterator
 from importlib import resources
@@ -159,14 +160,20 @@ def _fingerprint(entry: dict[str, Any]) -> bytes:
     return orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
 
 
-async def _journal_events(rt: Any, seconds: float) -> AsyncIterator[bytes]:
-    """New journal entries as ``request`` events, oldest first, until ``seconds`` have passed."""
+async def _journal_events(rt: Any, seconds: float, after: float | None) -> AsyncIterator[bytes]:
+    """Journal entries newer than ``after`` (else than the newest now) as ``request`` events, oldest first, until
+    ``seconds`` have passed."""
     deadline = time.monotonic() + seconds
     rt.flush_journal()
-    newest = rt.store.list_journal(1)
     # Entries carry the wall time they were answered at; anything later than the newest seen is new.
-    last_at: float = float(newest[0]["at"]) if newest and isinstance(newest[0].get("at"), (int, float)) else 0.0
-    seen_at_last = {_fingerprint(e) for e in newest}
+    last_at: float
+    seen_at_last: set[bytes] = set()
+    if after is not None:
+        last_at = after
+    else:
+        newest = rt.store.list_journal(1)
+        last_at = float(newest[0]["at"]) if newest and isinstance(newest[0].get("at"), (int, float)) else 0.0
+        seen_at_last = {_fingerprint(e) for e in newest}
     yield b"retry: 1000\n" + _event("ready", {"seconds": seconds})
     quiet_since = time.monotonic()
     while time.monotonic() < deadline:
@@ -175,15 +182,18 @@ async def _journal_events(rt: Any, seconds: float) -> AsyncIterator[bytes]:
         fresh = []
         for entry in rt.store.list_journal(_JOURNAL_READ):
             at = entry.get("at")
-            if not isinstance(at, (int, float)) or at < last_at or (at == last_at and _fingerprint(entry) in seen_at_last):
+            if not isinstance(at, (int, float)) or at < last_at or (
+                    at == last_at and (after is not None or _fingerprint(entry) in seen_at_last)):
                 break
             fresh.append(entry)
         if fresh:
             top = float(fresh[0]["at"])
             seen_at_last = {_fingerprint(e) for e in fresh if e["at"] == top} | (seen_at_last if top == last_at else set())
-            last_at = top
+            last_at, after = top, None
             for entry in reversed(fresh):
-                yield _event("request", {**entry, "at": rt.clock.iso(float(entry["at"]), millis=True)})
+                # ``cursor`` is the exact time, for a reconnect's ``after``: nothing answered in between is missed.
+                yield _event("request", {**entry, "at": rt.clock.iso(float(entry["at"]), millis=True),
+                                         "cursor": repr(float(entry["at"]))})
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= _KEEPALIVE_SECONDS:
             yield b": keep-alive\n\n"
@@ -199,7 +209,14 @@ async def journal_stream(request: Request) -> Response:
         return _error(400, "seconds: expected a number", "seconds")
     if not 0 < seconds <= _STREAM_MAX_SECONDS:
         return _error(400, f"seconds: expected more than 0 and at most {_STREAM_MAX_SECONDS:g}", "seconds")
-    return StreamingResponse(_journal_events(request.app.state.runtime, seconds), media_type="text/event-stream",
+    raw_after = request.query_params.get("after", "")
+    try:
+        after = float(raw_after) if raw_after else None
+    except ValueError:
+        return _error(400, "after: expected the cursor of a request event", "after")
+    if after is not None and not math.isfinite(after):
+        return _error(400, "after: expected the cursor of a request event", "after")
+    return StreamingResponse(_journal_events(request.app.state.runtime, seconds, after), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

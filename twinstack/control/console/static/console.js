@@ -271,6 +271,8 @@ async function loadRequests() {
 }
 
 let streamAbort = null;
+// The newest entry's cursor: a reconnect asks for what came after it, so nothing between two streams is lost.
+let lastCursor = null;
 let following = 0;
 
 async function follow() {
@@ -279,7 +281,8 @@ async function follow() {
   while ($("req-live").checked && mine === following) {
     streamAbort = new AbortController();
     try {
-      const response = await fetch(API + "/requests/stream?seconds=60", { headers: headers(), signal: streamAbort.signal });
+      const since = lastCursor ? "&after=" + encodeURIComponent(lastCursor) : "";
+      const response = await fetch(API + "/requests/stream?seconds=60" + since, { headers: headers(), signal: streamAbort.signal });
       if (response.status === 401) { $("req-state").textContent = "needs the control token"; return; }
       $("req-state").textContent = "live";
       const reader = response.body.getReader();
@@ -313,7 +316,9 @@ function handleEvent(block) {
     else if (line.startsWith("data: ")) data += line.slice(6);
   }
   if (kind !== "request" || !data) return;
-  addRequests([JSON.parse(data)], true);
+  const entry = JSON.parse(data);
+  lastCursor = entry.cursor || lastCursor;
+  addRequests([entry], true);
   // A service call may have sent something: refresh the outbox if it is on screen, once per burst.
   if (currentTab() === "outbox" && !outboxTimer) {
     outboxTimer = setTimeout(() => { outboxTimer = null; loadOutbox().catch(() => {}); }, 300);
