@@ -107,8 +107,9 @@ def key(*parts: str) -> str:
 
 
 def found(record: dict[str, Any] | None, what: str, ident: str, field: str) -> dict[str, Any]:
+    """``record``, or the API's 404 ("<What> not found"; the id is in the logged message)."""
     if record is None:
-        raise NotFound(f"{what} not found", field=field, details={"detail": f"{what} not found"})
+        raise NotFound(f"{what} {ident} not found", field=field, details={"detail": f"{what} not found"})
     return record
 
 
