@@ -295,6 +295,44 @@ TARGETS: dict[str, Target] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class ControlTarget(Target):
+    """The control plane, fuzzed through its own document (``/_twinstack/openapi.json``) like a seed.
+
+    It runs against a server of its own: its calls reset and replace the whole state. The console's SSE
+    stream is left out of the run: it lasts for ``seconds`` (up to 300) by design, longer than a request
+    may take here.
+    """
+
+    LONG_LIVED: tuple[str, ...] = ("/_twinstack/console/api/requests/stream",)
+
+    def document(self) -> dict[str, Any]:
+        from twinstack import __version__
+        from twinstack.control.openapi import document
+        from twinstack.engine.pack import discover_packs
+
+        return document(__version__, [pack.slug for pack in discover_packs()])
+
+    def served_document(self) -> tuple[dict[str, Any], list[str]]:
+        served = self.document()
+        for path in self.LONG_LIVED:
+            served["paths"].pop(path, None)
+        return served, []
+
+    def base_url(self, server_url: str) -> str:
+        return server_url
+
+
+CONTROL = ControlTarget("control", "(its own /_twinstack/openapi.json)", prose_rules={
+    "armFault": ((400,), "operation names an operation of the service's document (operationId or 'METHOD /path'), "
+                         "status is one that operation declares, tenant is an existing tenant"),
+    "importState": ((400,), "the body is a whole snapshot from /_twinstack/state/export"),
+})
+TARGETS[CONTROL.slug] = CONTROL
+SEPARATE_SERVER = (CONTROL.slug,)
+"""Targets run against a server of their own."""
+
+
 def _locations(document: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return {f"{method.upper()} {path}": (path, method) for path, item in document.get("paths", {}).items()
             for method, operation in item.items() if method in HTTP_METHODS and isinstance(operation, dict)}

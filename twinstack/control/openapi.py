@@ -109,7 +109,8 @@ def document(version: str, services: list[str]) -> dict[str, Any]:
         }, "The twin is up")})},
         "/_twinstack/tenants": {"post": _op("createTenant", "Create an isolated tenant with credentials per service", {
             "201": _json({"$ref": "#/components/schemas/Tenant"}, "Created"), "400": _bad(),
-        }, requestBody=_body({"type": "object", "properties": {"name": {"type": "string"}}}, required=False))},
+        }, requestBody=_body({"type": "object", "properties": {
+            "name": {"type": ["string", "null"], "description": "default: the tenant's id"}}}, required=False))},
         "/_twinstack/tenants/{tenant_id}": {"get": _op("getTenant", "A tenant and its credentials", {
             "200": _json({"$ref": "#/components/schemas/Tenant"}, "The tenant"), "404": not_found,
         }, parameters=[{"name": "tenant_id", "in": "path", "required": True, "schema": {"type": "string"}}])},

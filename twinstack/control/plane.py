@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from twinstack import __version__
 from twinstack.control import faults
@@ -128,10 +128,12 @@ async def outbox(request: Request) -> Response:
     rt = request.app.state.runtime
     q = request.query_params
     try:
-        limit = min(max(int(q.get("limit", "100")), 1), 1000)
+        limit = int(q.get("limit", "100"))
         cursor = int(q["cursor"]) if q.get("cursor") else None
     except ValueError:
         return _error(400, "limit/cursor: expected integers")
+    if not 1 <= limit <= 1000:
+        return _error(400, "limit: expected 1 to 1000", "limit")
     filters = {k: q[k] for k in ("channel", "recipient", "service", "tenant", "since") if q.get(k)}
     rows = rt.store.list_messages(filters, limit + 1, cursor)
     more = len(rows) > limit
@@ -146,9 +148,11 @@ async def requests_journal(request: Request) -> Response:
     rt = request.app.state.runtime
     rt.flush_journal()
     try:
-        limit = min(max(int(request.query_params.get("limit", "200")), 1), 5000)
+        limit = int(request.query_params.get("limit", "200"))
     except ValueError:
-        return _error(400, "limit: expected an integer")
+        return _error(400, "limit: expected an integer", "limit")
+    if not 1 <= limit <= 5000:
+        return _error(400, "limit: expected 1 to 5000", "limit")
     entries = rt.store.list_journal(limit)
     for entry in entries:
         if isinstance(entry.get("at"), (int, float)):
@@ -161,6 +165,10 @@ async def service_control(request: Request) -> Response:
     twin = rt.twins.get(request.path_params["slug"])
     name = request.path_params["name"]
     handler = twin.pack.controls.get(name) if twin is not None else None
+    if twin is None and (allowed := _methods_elsewhere(request)):
+        # A control-plane path (the console's calls) asked with a method it does not take.
+        return Response(orjson.dumps({"error": "method_not_allowed", "message": f"Allowed: {', '.join(allowed)}"}),
+                        405, headers={"Allow": ", ".join(allowed)}, media_type="application/json")
     if twin is None or handler is None:
         return _json({"error": "not_found", "message": "No such control"}, 404)
     body, err = await _body(request)
@@ -170,6 +178,25 @@ async def service_control(request: Request) -> Response:
     if isinstance(result, Response):
         return result
     return _json(result)
+
+
+def _methods_elsewhere(request: Request) -> list[str]:
+    """The methods other control routes take at this path (none when the path is only a service control's)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.endpoint is not service_control:
+            match, _ = route.matches({**request.scope, "method": "\0"})
+            if match is not Match.NONE:
+                methods.update(route.methods or ())
+    return sorted(methods)
+
+
+async def faults_collection(request: Request) -> Response:
+    if request.method == "POST":
+        return await arm_fault(request)
+    if request.method == "DELETE":
+        return await clear_faults(request)
+    return await list_faults(request)
 
 
 async def arm_fault(request: Request) -> Response:
@@ -238,9 +265,8 @@ def control_routes() -> list[Route]:
         Route("/_twinstack/clock/advance", advance_clock, methods=["POST"]),
         Route("/_twinstack/outbox", outbox, methods=["GET"]),
         Route("/_twinstack/requests", requests_journal, methods=["GET"]),
-        Route("/_twinstack/faults", arm_fault, methods=["POST"]),
-        Route("/_twinstack/faults", list_faults, methods=["GET"]),
-        Route("/_twinstack/faults", clear_faults, methods=["DELETE"]),
+        # One route for the three methods, so a 405 names all of them in Allow.
+        Route("/_twinstack/faults", faults_collection, methods=["GET", "POST", "DELETE"]),
         Route("/_twinstack/faults/{fault_id}", clear_fault, methods=["DELETE"]),
         Route("/_twinstack/openapi.json", openapi_document, methods=["GET"]),
         # Before the service controls, whose pattern would take /_twinstack/console/... too.
