@@ -32,8 +32,8 @@ from twinstack.spec.refs import escape
 SPEC_LOGGER = "twinstack.spec"
 """The logger ``compile_spec`` writes one warning per defect to."""
 
-_POINTED = re.compile(r"^(#/\S*): (.*)$", re.S)
-_EXAMPLE = re.compile(r"^(\S+) (\S+) (\S+): (example contradicts its schema .*)$", re.S)
+_POINTED = re.compile(r"^(#/\S*): (.*)$", re.DOTALL)
+_EXAMPLE = re.compile(r"^(\S+) (\S+) (\S+): (example contradicts its schema .*)$", re.DOTALL)
 _REF = re.compile(r"\$ref '([^']*)'")
 
 

@@ -9,7 +9,15 @@ import httpx
 import pytest
 
 from tests.conftest import LiveServer
-from tests.corpus.chains import Chain, ChainRunner, Document, compile_document, id_candidates, mentions, unwrap
+from tests.corpus.chains import (
+    Chain,
+    ChainRunner,
+    Document,
+    compile_document,
+    id_candidates,
+    mentions,
+    unwrap,
+)
 from tests.corpus.documents import DOCUMENTS
 
 COMPILED: dict[str, Document] = {slug: compile_document(target) for slug, target in DOCUMENTS.items()}

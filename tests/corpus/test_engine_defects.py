@@ -20,9 +20,10 @@ def credentials(corpus_server: LiveServer) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, reason="engine routing: the trie's parameter nodes under /v2/Flows/{Sid} and "
-                                       "/v2/Flows/{FlowSid}/Executions/{Sid} share the name `Sid`; backtracking "
-                                       "deletes it twice (KeyError in routing._walk) and the request answers 500")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine routing: the trie's parameter nodes under /v2/Flows/{Sid} and "
+                          "/v2/Flows/{FlowSid}/Executions/{Sid} share the name `Sid`; backtracking "
+                          "deletes it twice (KeyError in routing._walk) and the request answers 500")
 def test_an_unknown_step_of_a_twilio_execution_is_404(corpus_server: LiveServer,
                                                       credentials: dict[str, dict[str, Any]]) -> None:
     creds = credentials["twilio-studio"]
@@ -35,8 +36,9 @@ def test_an_unknown_step_of_a_twilio_execution_is_404(corpus_server: LiveServer,
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, reason="engine body: a multipart/form-data request without a boundary reaches "
-                                       "Starlette's form parser unchecked (MultiPartException) and answers 500")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine body: a multipart/form-data request without a boundary reaches "
+                          "Starlette's form parser unchecked (MultiPartException) and answers 500")
 def test_a_multipart_body_without_a_boundary_is_a_400(corpus_server: LiveServer,
                                                       credentials: dict[str, dict[str, Any]]) -> None:
     token = credentials["resend"]["token"]
@@ -44,3 +46,59 @@ def test_a_multipart_body_without_a_boundary_is_a_400(corpus_server: LiveServer,
                           headers={"Authorization": f"Bearer {token}", "Content-Type": "multipart/form-data"},
                           timeout=30)
     assert response.status_code in (400, 415), (response.status_code, response.text[:200])
+
+
+def _bearer(credentials: dict[str, dict[str, Any]], slug: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {credentials[slug]['token']}"}
+
+
+@pytest.mark.conformance
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine errors: petstore-expanded declares every error as its `default` "
+                          "response, Error {code: int32, message} (both required); a 400 answers "
+                          "{error, message, field} with no `code`")
+def test_bad_input_is_answered_in_the_default_error_shape(corpus_server: LiveServer) -> None:
+    response = httpx.post(DOCUMENTS["petstore-expanded"].base_url(corpus_server.url) + "/pets", json={}, timeout=30)
+    assert response.status_code == 400
+    body = response.json()
+    assert isinstance(body.get("code"), int) and isinstance(body.get("message"), str), body
+
+
+@pytest.mark.conformance
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine errors: tictactoe's GET /board/{row}/{column} declares its 400 as "
+                          "text/html (an errorMessage string); the twin answers application/json")
+def test_an_error_declared_as_text_is_sent_as_text(corpus_server: LiveServer,
+                                                   credentials: dict[str, dict[str, Any]]) -> None:
+    response = httpx.get(DOCUMENTS["tictactoe"].base_url(corpus_server.url) + "/board/1/4",
+                         headers=_bearer(credentials, "tictactoe"), timeout=30)
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/html"), response.headers["content-type"]
+
+
+@pytest.mark.conformance
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine synthesis: Train Travel's `links.self` is \"the link to the current "
+                          "resource\"; a created booking answers generated filler "
+                          "(https://example.com/<hex>) instead of its own URL")
+def test_a_created_booking_links_to_itself(corpus_server: LiveServer,
+                                           credentials: dict[str, dict[str, Any]]) -> None:
+    base = DOCUMENTS["train-travel"].base_url(corpus_server.url)
+    made = httpx.post(base + "/bookings", headers=_bearer(credentials, "train-travel"), timeout=30,
+                      json={"trip_id": "4f4e4e1c-c824-4d63-b37a-d8d698862f1d", "passenger_name": "Ann Lee"})
+    assert made.status_code == 201, made.text
+    assert made.json()["links"]["self"].endswith(f"/bookings/{made.json()['id']}"), made.json()["links"]
+
+
+@pytest.mark.conformance
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine conflicts: Resend's POST /suppressions declares only 201; adding an "
+                          "address already suppressed answers an undeclared 409 already_exists")
+def test_suppressing_an_address_twice_answers_a_declared_status(corpus_server: LiveServer,
+                                                                credentials: dict[str, dict[str, Any]]) -> None:
+    url = DOCUMENTS["resend"].base_url(corpus_server.url) + "/suppressions"
+    headers = _bearer(credentials, "resend")
+    first = httpx.post(url, headers=headers, json={"email": "twice@example.com"}, timeout=30)
+    again = httpx.post(url, headers=headers, json={"email": "twice@example.com"}, timeout=30)
+    assert first.status_code == 201, first.text
+    assert again.status_code == 201, again.text
