@@ -68,6 +68,7 @@ def artifacts(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 @pytest.fixture
 def page(browser: Any, server: LiveServer, artifacts: Path) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     opened = context.new_page()
     opened.set_default_timeout(_WAIT_MS)
     errors: list[str] = []
@@ -107,6 +108,10 @@ def test_a_resource_created_through_the_api_appears_with_a_link_to_its_json(page
     _open(page, server, "tenants")
     card = page.locator(f'[data-tenant="{tenant["id"]}"]')
     expect(card).to_contain_text(tenant["credentials"]["bluelobster"]["api_key"])
+    copy = card.locator('button.copy[data-service="bluelobster"][data-name="api_key"]')
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == tenant["credentials"]["bluelobster"]["api_key"]
     page.locator("[data-tab=resources]").click()
     grid = _show_collection(page, tenant["id"], "bluelobster", "instances")
     row = grid.locator("tbody tr", has_text=instance)
