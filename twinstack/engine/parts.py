@@ -4,7 +4,8 @@ A big pack is split by spec tag into many modules. Each may declare, at module
 level, any of ``HANDLERS`` (operationId -> handler), ``INDEXES`` (collection ->
 fields), ``JOBS`` (kind -> job), ``CONTROLS`` (name -> control), ``ENDPOINTS``
 (protocol servers such as DNS or MQTT), ``MOUNTS`` (raw HTTP beside the API,
-such as S3), ``ON_RESET`` (callables run before a reset), ``DOCUMENT_PATCHES``
+such as S3), ``ON_START`` (callables run once the state is open, before the
+server serves: resume what waits on the clock), ``ON_RESET`` (callables run before a reset), ``DOCUMENT_PATCHES``
 (additions to the served copy of the document) and ``BODY_ADAPTERS`` (an
 official client's spelling of a request body in the document's terms). ``collect_parts``
 scans a package's modules, so adding a service module touches no shared list.
@@ -70,6 +71,7 @@ class Parts:
     controls: dict[str, Control] = field(default_factory=dict)
     endpoints: tuple[Endpoint, ...] = ()
     mounts: tuple[Mount, ...] = ()
+    on_start: tuple[Callable[[Twin], None], ...] = ()
     on_reset: tuple[Callable[[Twin], None], ...] = ()
     document_patches: tuple[Callable[[dict[str, Any]], None], ...] = ()
     body_adapters: tuple[Callable[[Operation, Any], Any], ...] = ()
@@ -84,9 +86,15 @@ class Parts:
             self.indexes[collection] = known + tuple(f for f in fields if f not in known)
         self.endpoints = _named(self.endpoints, getattr(module, "ENDPOINTS", ()), where)
         self.mounts = _named(self.mounts, getattr(module, "MOUNTS", ()), where)
+        self.on_start += tuple(getattr(module, "ON_START", ()))
         self.on_reset += tuple(getattr(module, "ON_RESET", ()))
         self.document_patches += tuple(getattr(module, "DOCUMENT_PATCHES", ()))
         self.body_adapters += tuple(getattr(module, "BODY_ADAPTERS", ()))
+
+    def start_all(self, twin: Twin) -> None:
+        """Every module's ``ON_START``, in module order (for ``Pack.on_start``)."""
+        for begin in self.on_start:
+            begin(twin)
 
     def reset_all(self, twin: Twin) -> None:
         """Every module's ``ON_RESET``, in module order (for ``Pack.on_reset``)."""

@@ -9,16 +9,14 @@ the twin clock like every engine delivery. The body is WAYSCloud's own
 document (no envelope); the ``WAYSCloud-Event`` header carries the event type
 after the key (``cb0123abcd4567ef.sms.status``).
 
-The engine is built once per server process, on first use (the pack has no
-start hook): retries pending at a restart resume once the process has sent or
-received anything over SMS again.
+The engine is built once per server process, at start (``ON_START`` of the SMS
+handlers), so retries pending at a restart resume at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import weakref
 from typing import Any
 
 from twinstack.drivers.webhooks import WebhookSettings, Webhooks
@@ -31,16 +29,19 @@ SERVICE = "wayscloud-sms"
 ENDPOINTS = "sms/callback-endpoints"
 """A tenant's URL key -> ``{"endpoint_id", "url"}``."""
 _SETTINGS = WebhookSettings(header_prefix="WAYSCloud", ids="uuid", user_agent="WAYSCloud-Webhooks/1.0")
-_ENGINES: weakref.WeakKeyDictionary[Twin, Webhooks] = weakref.WeakKeyDictionary()
-
-
 def engine(twin: Twin) -> Webhooks:
-    found = _ENGINES.get(twin)
-    if found is None:
+    """The process's engine for these callbacks (made and configured on first use, kept on the twin)."""
+    found = twin.memo.get(SERVICE)
+    if not isinstance(found, Webhooks):
         found = Webhooks(twin.store, twin.clock, twin.scheduler)
         found.configure(SERVICE, _SETTINGS)
-        _ENGINES[twin] = found
+        twin.memo[SERVICE] = found
     return found
+
+
+def resume(twin: Twin) -> None:
+    """At start: the engine configured, so the delivery retries a restart left pending run when due."""
+    engine(twin)
 
 
 def url_key(url: str) -> str:

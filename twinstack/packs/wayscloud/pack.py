@@ -50,6 +50,7 @@ PACK = Pack(
     controls=PARTS.controls,
     endpoints=PARTS.endpoints,
     mounts=PARTS.mounts,
+    on_start=PARTS.start_all,
     on_reset=release,
     # Paths the official clients call that the document omits, and their spellings of bodies.
     patch_document=patch_document,

@@ -169,3 +169,6 @@ HANDLERS: dict[str, Handler] = {
 
 CONTROLS = {"inbound-sms": inbound_sms}
 """What only a phone can do: send an SMS to a shared number."""
+
+ON_START = (outbound_hooks.resume,)
+"""Callbacks and keyword webhooks left to retry by a restart resume as soon as the server is up."""
