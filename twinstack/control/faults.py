@@ -8,7 +8,7 @@ renderer, with ``Retry-After`` on 429 and 503), or close the connection without 
 without either it lasts until cleared.
 
 Armed faults live in the store (``kv``) so every server process sees them; the meta key
-``faults.version`` changes on every arm or clear. The request path consults :func:`board`, which
+``faults.version`` takes a new value on every arm or clear. The request path consults :func:`board`, which
 reads that version at most every :data:`RECHECK_S` seconds: with nothing armed a request pays one
 clock read and a comparison. Hits are counted with the store's atomic increment, so ``count`` holds
 across processes.
@@ -140,7 +140,9 @@ def invalidate(store: Any) -> None:
 
 def _changed(store: Any, armed: dict[str, Any]) -> None:
     store.kv_put(KV_NAMESPACE, KV_KEY, armed)
-    store.meta_add(VERSION_KEY, 1)
+    # A fresh token, not a counter: a reset drops the meta row, and a counter would start again at a value
+    # another process may still hold as current.
+    store.meta_set(VERSION_KEY, uuid.uuid4().hex)
     invalidate(store)
 
 
