@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
@@ -60,3 +61,14 @@ def test_the_declared_maximum_itself_is_accepted(client: TestClient) -> None:
     assert after.status_code == 200
     assert int(after.json()["now"][:4]) - int(before[:4]) in (9, 10)
 
+
+
+def test_a_method_a_control_path_does_not_take_is_405_naming_the_ones_it_does(client: TestClient) -> None:
+    def allowed(answer: Any) -> set[str]:
+        return {m.strip() for m in answer.headers["allow"].split(",")} - {"HEAD"}
+
+    wrong = client.post("/_twinstack/console/api/info")
+    assert (wrong.status_code, allowed(wrong)) == (405, {"GET"})
+    wrong = client.put("/_twinstack/faults")
+    assert (wrong.status_code, allowed(wrong)) == (405, {"DELETE", "GET", "POST"})
+    assert client.post("/_twinstack/nosuchservice/control").status_code == 404
