@@ -1,4 +1,5 @@
-"""``twinstack serve`` (every option has an environment variable as its default) and ``twinstack lint``."""
+"""``twinstack serve`` (every option has an environment variable as its default), ``twinstack lint``, and the
+control-plane commands over a running twin (``twinstack.remote``)."""
 
 from __future__ import annotations
 
