@@ -7,6 +7,7 @@ const TOKEN_KEY = "twinstack-control-token";
 const MAX_REQUEST_ROWS = 500;
 const PAGE = 50;
 const OUTBOX_POLL_MS = 2000;
+const CLOCK_POLL_MS = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -404,6 +405,10 @@ function wire() {
   setInterval(() => {
     if (currentTab() === "outbox" && !document.hidden && !outboxTimer) loadOutbox().catch(() => {});
   }, OUTBOX_POLL_MS);
+  // At realistic speed the twin clock runs on its own.
+  setInterval(() => {
+    if (!document.hidden) call("GET", API + "/info").then((info) => showClock(info.now, info.speed)).catch(() => {});
+  }, CLOCK_POLL_MS);
 }
 
 async function start() {
