@@ -195,3 +195,52 @@ def test_a_request_with_nothing_armed_never_reads_the_armed_faults(tmp_path: Pat
         assert arm_answer.status_code == 201
         assert client.get("/wayscloud/v1/vps", headers={"X-API-Key": key}).status_code == 401
         assert reads  # once armed, the process picked it up at once
+
+
+def test_probability_zero_never_applies_and_one_always_does(twin: httpx.Client) -> None:
+    key = tenant_key(twin)
+    never = arm(twin, operation="listVps", status=401, probability=0)
+    for _ in range(5):
+        assert twin.get("/wayscloud/v1/vps", headers={"X-API-Key": key}).status_code == 200
+    assert twin.delete(f"/_twinstack/faults/{never['id']}").status_code == 200
+    arm(twin, operation="listVps", status=401, probability=1)
+    for _ in range(5):
+        assert twin.get("/wayscloud/v1/vps", headers={"X-API-Key": key}).status_code == 401
+    assert twin.get("/_twinstack/faults").json()["faults"][0]["hits"] == 5
+
+
+DEFAULT_DOC = """
+openapi: 3.0.3
+info: {title: Widgets, version: "1"}
+paths:
+  /widgets:
+    get:
+      operationId: listWidgets
+      responses:
+        "200":
+          description: Widgets
+          content: {application/json: {schema: {type: array, items: {type: object}}}}
+        default:
+          description: Any error
+          content:
+            application/json:
+              schema: {type: object, properties: {message: {type: string}}}
+"""
+
+
+def test_an_operation_with_a_default_response_takes_any_error_status(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from twinstack.app import create_app
+    from twinstack.config import Settings
+
+    (tmp_path / "widgets.yaml").write_text(DEFAULT_DOC)
+    app = create_app(Settings(data_dir=tmp_path / "state", services=[], specs=[f"{tmp_path / 'widgets.yaml'}:widgets"],
+                              speed="instant", dns_port=0, mqtt_url="none", strict=True))
+    with TestClient(app) as client:
+        armed = client.post("/_twinstack/faults", json={"service": "widgets", "operation": "GET /widgets", "status": 503})
+        assert armed.status_code == 201, armed.text
+        answer = client.get("/widgets/widgets")
+        assert (answer.status_code, answer.headers["retry-after"]) == (503, "1")
+        refused = client.post("/_twinstack/faults", json={"service": "widgets", "operation": "listWidgets", "status": 302})
+        assert (refused.status_code, refused.json()["field"]) == (400, "status")

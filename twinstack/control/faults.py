@@ -238,12 +238,18 @@ def _status(value: Any, op: Any, where: str) -> int | None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 100 <= value <= 599:
         raise FaultRejected(f"{where}: expected an HTTP status code", where)
-    if value < 400 or not op.declared(value):
-        declared = ", ".join(s for s in op.responses if s[0] in "45")
+    # A ``default`` response is the document's declaration for every status it does not list.
+    if value < 400 or not (op.declared(value) or _has_default(op)):
+        declared = ", ".join(s for s in op.responses if s[0] in "45" or s.lower() == "default")
         raise FaultRejected(
             f"{where}: {op.operation_id} declares no {value} (its error statuses: {declared or 'none'})", where
         )
     return value
+
+
+def _has_default(op: Any) -> bool:
+    # The compiler keeps response keys upper-cased (``4XX``), so ``default`` is stored as ``DEFAULT``.
+    return any(str(key).lower() == "default" for key in op.responses)
 
 
 def _latency(value: Any, where: str) -> float | dict[str, float] | None:
