@@ -405,4 +405,5 @@ INDEXES = IOT_INDEXES
 JOBS = {rules.WATCH: rules.watch}
 ENDPOINTS = (link.ENDPOINT,)
 ON_RESET = (link.release,)
+ON_START = (link.prepare,)
 BODY_ADAPTERS = (adapt_body,)

@@ -172,8 +172,12 @@ def _settle_sessions(twin: Twin) -> None:
                 rules.on_disconnect(scope, record)
 
 
+def prepare(twin: Twin) -> None:
+    """At start, before the scheduler runs: the channels' delivery engine, so retries pending at a restart resume."""
+    hooks_of(twin)
+
+
 async def start(twin: Twin) -> str | None:
-    hooks_of(twin)  # the channels' delivery job, so retries pending at a restart resume
     settings = twin.settings
     target = _target(settings)
     link = BrokerLink(twin)
