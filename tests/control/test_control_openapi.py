@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -72,3 +73,12 @@ def test_a_method_a_control_path_does_not_take_is_405_naming_the_ones_it_does(cl
     wrong = client.put("/_twinstack/faults")
     assert (wrong.status_code, allowed(wrong)) == (405, {"DELETE", "GET", "POST"})
     assert client.post("/_twinstack/nosuchservice/control").status_code == 404
+
+
+def test_the_compiler_serves_it_without_a_defect_as_it_does_the_seeds(client: TestClient, tmp_path: Path) -> None:
+    from twinstack import lint
+
+    path = tmp_path / "control.openapi.json"
+    path.write_text(client.get("/_twinstack/openapi.json").text)
+    [report] = lint.lint(str(path))
+    assert report.defects == []
