@@ -5,7 +5,8 @@ optionally a tenant, and does any of: add latency (``latency_ms``: a number, or 
 uniform draw), answer one of the statuses the operation declares (rendered by the service's own error
 renderer, with ``Retry-After`` on 429 and 503), or close the connection without an answer (``drop``).
 ``count`` limits it to the next N matching calls, ``probability`` (0-1) applies it to a share of them;
-without either it lasts until cleared.
+without either it lasts until cleared. A fault acts once the caller's credential is checked (so a
+tenant can be matched) and before the input is read.
 
 Armed faults live in the store (``kv``) so every server process sees them; the meta key
 ``faults.version`` takes a new value on every arm or clear. The request path consults :func:`board`, which
