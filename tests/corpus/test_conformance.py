@@ -38,13 +38,6 @@ FLOORS: dict[str, int] = {
 """Operations passing all checks, per document: the ratchet (raise as fixes land)."""
 
 KNOWN_SERVER_ERRORS: dict[str, dict[str, str]] = {
-    "twilio-studio": dict.fromkeys(
-        ("GET /v2/Flows/{FlowSid}/Executions/{ExecutionSid}/Steps/{Sid}",
-         "GET /v2/Flows/{FlowSid}/Executions/{ExecutionSid}/Steps/{StepSid}/Context"),
-        "engine routing: two path-parameter nodes of the route trie carry the same name (`Sid`, from "
-        "/v2/Flows/{Sid} and /v2/Flows/{FlowSid}/Executions/{Sid}); backtracking deletes it twice (KeyError)"),
-    "resend": {"POST /contacts/imports": "engine body: `multipart/form-data` without a boundary reaches Starlette's "
-                                         "form parser unchecked (MultiPartException) instead of a 400"},
 }
 """5xx responses of engine defects found by this run (see ``test_engine_defects.py``), by operation; any other
 5xx fails the test. They are printed with the report; remove an entry once the engine is fixed."""

@@ -25,10 +25,6 @@ IDENTITY = ("id", "uuid", "sid")
 """Fields that name the resource itself, beside the item route's parameter (see ``_same_fields``)."""
 
 KNOWN_DEFECTS: dict[tuple[str, str], str] = {
-    ("resend", "/emails"): (
-        "engine: a request value of a oneOf string|array field (POST /emails `to`, `cc`, `bcc`, `reply_to` sent as "
-        "strings) is replaced by generated filler (`[\"delivered@resend.dev\"]`, `[\"bcc-...\"]`) when the "
-        "response schema wants an array, instead of being read back as a one-item list of what was sent"),
 }
 """Chains that fail on an engine defect today: strict xfails, so a fix shows up as a pass to claim."""
 

@@ -1,5 +1,6 @@
-"""Engine defects the corpus found, pinned as strict xfails: each passes (and so fails the run) once fixed,
-which is the signal to drop the mark and the matching entry of ``KNOWN_SERVER_ERRORS`` or ``KNOWN_DEFECTS``."""
+"""Engine defects the corpus found, each pinned by the request that showed it: two parameters of one name at
+two depths of the route tree, a multipart body without a boundary, errors declared only as ``default`` or as
+text, a ``links.self`` that must be the resource's own URL, a create the document gives no "exists" status."""
 
 from __future__ import annotations
 
@@ -20,10 +21,6 @@ def credentials(corpus_server: LiveServer) -> dict[str, dict[str, Any]]:
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine routing: the trie's parameter nodes under /v2/Flows/{Sid} and "
-                          "/v2/Flows/{FlowSid}/Executions/{Sid} share the name `Sid`; backtracking "
-                          "deletes it twice (KeyError in routing._walk) and the request answers 500")
 def test_an_unknown_step_of_a_twilio_execution_is_404(corpus_server: LiveServer,
                                                       credentials: dict[str, dict[str, Any]]) -> None:
     creds = credentials["twilio-studio"]
@@ -36,9 +33,6 @@ def test_an_unknown_step_of_a_twilio_execution_is_404(corpus_server: LiveServer,
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine body: a multipart/form-data request without a boundary reaches "
-                          "Starlette's form parser unchecked (MultiPartException) and answers 500")
 def test_a_multipart_body_without_a_boundary_is_a_400(corpus_server: LiveServer,
                                                       credentials: dict[str, dict[str, Any]]) -> None:
     token = credentials["resend"]["token"]
@@ -53,10 +47,6 @@ def _bearer(credentials: dict[str, dict[str, Any]], slug: str) -> dict[str, str]
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine errors: petstore-expanded declares every error as its `default` "
-                          "response, Error {code: int32, message} (both required); a 400 answers "
-                          "{error, message, field} with no `code`")
 def test_bad_input_is_answered_in_the_default_error_shape(corpus_server: LiveServer) -> None:
     response = httpx.post(DOCUMENTS["petstore-expanded"].base_url(corpus_server.url) + "/pets", json={}, timeout=30)
     assert response.status_code == 400
@@ -65,9 +55,6 @@ def test_bad_input_is_answered_in_the_default_error_shape(corpus_server: LiveSer
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine errors: tictactoe's GET /board/{row}/{column} declares its 400 as "
-                          "text/html (an errorMessage string); the twin answers application/json")
 def test_an_error_declared_as_text_is_sent_as_text(corpus_server: LiveServer,
                                                    credentials: dict[str, dict[str, Any]]) -> None:
     response = httpx.get(DOCUMENTS["tictactoe"].base_url(corpus_server.url) + "/board/1/4",
@@ -77,10 +64,6 @@ def test_an_error_declared_as_text_is_sent_as_text(corpus_server: LiveServer,
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine synthesis: Train Travel's `links.self` is \"the link to the current "
-                          "resource\"; a created booking answers generated filler "
-                          "(https://example.com/<hex>) instead of its own URL")
 def test_a_created_booking_links_to_itself(corpus_server: LiveServer,
                                            credentials: dict[str, dict[str, Any]]) -> None:
     base = DOCUMENTS["train-travel"].base_url(corpus_server.url)
@@ -91,9 +74,6 @@ def test_a_created_booking_links_to_itself(corpus_server: LiveServer,
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine conflicts: Resend's POST /suppressions declares only 201; adding an "
-                          "address already suppressed answers an undeclared 409 already_exists")
 def test_suppressing_an_address_twice_answers_a_declared_status(corpus_server: LiveServer,
                                                                 credentials: dict[str, dict[str, Any]]) -> None:
     url = DOCUMENTS["resend"].base_url(corpus_server.url) + "/suppressions"

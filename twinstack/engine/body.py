@@ -13,6 +13,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from twinstack.engine.xml_body import read_xml, scalar
 from twinstack.errors import FieldIssue, ValidationFailed
@@ -64,7 +66,14 @@ def decode_body(raw: bytes, content_type: str, media: Media | None, resolve: Any
 
 
 async def decode_multipart(request: Any, media: Media | None = None, resolve: Any = None) -> dict[str, Any]:
-    form = await request.form()
+    try:
+        form = await request.form()
+    except (MultiPartException, HTTPException) as exc:
+        # No boundary, a truncated part: the body cannot be read as the form it claims to be. (Starlette
+        # reports it as an HTTPException when the request belongs to an app.)
+        problem = exc.message if isinstance(exc, MultiPartException) else exc.detail
+        raise ValidationFailed([FieldIssue("body", (), f"Invalid multipart body: {problem}", "multipart_invalid")]) \
+            from None
     pairs: list[tuple[str, Any]] = []
     files: set[str] = set()
     for key, value in form.multi_items():

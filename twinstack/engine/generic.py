@@ -41,6 +41,13 @@ def parent_exists(ctx: RequestContext) -> dict[str, Any] | None:
     found: dict[str, Any] | None = ctx.store.get(ctx.slug, ctx.tenant, key, rid)
     if found is None and plan.parent_checked:
         raise NotFound(f"{ctx.twin.noun(plan.parent)} {rid} not found", code="not_found", field=plan.parent_param)
+    if found is None and plan.ancestor is not None and plan.ancestor_param is not None:
+        # A child the API makes itself (a step of an execution) of a resource the API creates: that one must exist.
+        above = str(ctx.path.get(plan.ancestor_param, ""))
+        if ctx.store.get(ctx.slug, ctx.tenant, scope_key(ctx, plan.ancestor, ctx.twin.scopes.get(plan.ancestor, ())),
+                         above) is None:
+            raise NotFound(f"{ctx.twin.noun(plan.ancestor)} {above} not found", code="not_found",
+                           field=plan.ancestor_param)
     return found
 
 
@@ -56,8 +63,16 @@ async def _create(ctx: RequestContext) -> Any:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     rid = ctx.twin.new_id(plan.collection, body, ctx)
     resource = ctx.twin.new_resource(plan.collection, rid, body, ctx)
+    own = _item_url(ctx, plan.collection, rid)
+    if own is not None and ctx.twin.links_self(plan.collection):
+        # A declared ``links.self`` is the resource's own URL, not something made up.
+        links = resource.get("links")
+        resource["links"] = {**(links if isinstance(links, dict) else {}), "self": own}
     if not ctx.store.insert(ctx.slug, ctx.tenant, key, rid, resource, ctx.now):
-        raise Conflict(f"{ctx.twin.noun(plan.collection)} {rid} already exists", code="already_exists")
+        if ctx.operation.declared(409):
+            raise Conflict(f"{ctx.twin.noun(plan.collection)} {rid} already exists", code="already_exists")
+        # The document has no status for "exists already": making it again makes it anew.
+        ctx.store.put(ctx.slug, ctx.tenant, key, rid, resource, ctx.now)
     status = ctx.twin.success_status(ctx.operation, prefer=(201, 200, 202))
     return Reply(resource, status=status, headers=_location(ctx, status, plan.collection, rid))
 
@@ -65,15 +80,23 @@ async def _create(ctx: RequestContext) -> Any:
 def _location(ctx: RequestContext, status: int, collection: str, rid: str) -> dict[str, str]:
     """``Location`` of the new resource, where the response declares that header and the resource has a read."""
     response = ctx.operation.response_for(status)
-    found = ctx.twin.item_paths.get(collection)
-    if response is None or found is None or not any(h.lower() == "location" for h in response.headers):
+    if response is None or not any(h.lower() == "location" for h in response.headers):
         return {}
+    url = _item_url(ctx, collection, rid)
+    return {"Location": url} if url is not None else {}
+
+
+def _item_url(ctx: RequestContext, collection: str, rid: str) -> str | None:
+    """The URL of a resource of ``collection``, by the path of its read; None where it has none."""
+    found = ctx.twin.item_paths.get(collection)
+    if found is None:
+        return None
     template, id_param = found
     values = {**{k: str(v) for k, v in ctx.path.items()}, id_param: rid}
     path = template
     for name, value in values.items():
         path = path.replace("{" + name + "}", quote(value, safe=""))
-    return {"Location": ctx.base_url + path} if "{" not in path else {}
+    return ctx.base_url + path if "{" not in path else None
 
 
 async def _list(ctx: RequestContext) -> Any:

@@ -34,6 +34,10 @@ class Plan:
     parent_param: str | None = None
     parent_checked: bool = False
     """True when the parent collection is created through the API, so it must exist."""
+    ancestor: str | None = None
+    ancestor_param: str | None = None
+    """The nearest resource above the parent that the API creates, when the parent itself is not created
+    through it (a step of an execution): an unknown one is 404 all the same."""
 
 
 def _is_param(seg: str) -> bool:
@@ -97,7 +101,20 @@ def infer(operations: list[Operation]) -> dict[str, Plan]:
         else:
             kind = "action"
         plans[op.operation_id] = Plan(kind, norm, scope, None, parent, parent_param, parent_checked)
+    by_id = {op.operation_id: op for op in operations}
+    for op_id, plan in plans.items():
+        if plan.parent is not None and not plan.parent_checked:
+            plan.ancestor, plan.ancestor_param = _created_ancestor(by_id[op_id].segments, plan.parent, creatable)
     return plans
+
+
+def _created_ancestor(segs: list[str], parent: str, creatable: set[str]) -> tuple[str | None, str | None]:
+    """The nearest collection above ``parent`` that the API creates, with its id parameter's name."""
+    depth = len(parent.split("/")) - 1
+    for i in range(min(depth, len(segs)) - 1, -1, -1):
+        if _is_param(segs[i]) and _norm(segs[:i]) in creatable:
+            return _norm(segs[:i]), segs[i][1:-1]
+    return None, None
 
 
 def _parent(segs: list[str]) -> tuple[str | None, str | None]:

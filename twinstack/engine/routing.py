@@ -68,49 +68,53 @@ class Router:
 
     def _match(self, method: str, path: str) -> Match | None:
         segments = path.split("/")[1:] if path.startswith("/") else path.split("/")
-        found: list[tuple[_Node, dict[str, str]]] = []
-        self._walk(self._root, segments, 0, {}, found)
+        found: list[tuple[_Node, list[tuple[str, str]]]] = []
+        self._walk(self._root, segments, 0, [], found)
         if not found and len(segments) > 1 and segments[-1] == "":
-            self._walk(self._root, segments[:-1], 0, {}, found)
+            self._walk(self._root, segments[:-1], 0, [], found)
         if not found:
             return None
         # The most literal match decides: a known path with another method is 405, never a sibling template.
-        node, params = found[0]
+        node, values = found[0]
+        params = dict(values)
         op = node.methods.get(method) or (node.methods.get("GET") if method == "HEAD" else None)
         if op is not None:
-            return Match(op, _decode(params, node, op), sorted(node.methods))
+            return Match(op, _decode(values, op), sorted(node.methods))
         return Match(None, params, sorted(node.methods))
 
     def _walk(
-        self, node: _Node, segs: list[str], i: int, params: dict[str, str], out: list[tuple[_Node, dict[str, str]]]
+        self, node: _Node, segs: list[str], i: int, params: list[tuple[str, str]],
+        out: list[tuple[_Node, list[tuple[str, str]]]],
     ) -> None:
+        # Parameters are kept in path order, not by name: two templates may give one name to
+        # parameters at different depths (``/flows/{Sid}`` and ``/flows/{FlowSid}/runs/{Sid}``).
         if out:
             return
         if i == len(segs):
             if node.methods:
-                out.append((node, dict(params)))
+                out.append((node, list(params)))
             elif "" in node.literals and node.literals[""].methods:
-                out.append((node.literals[""], dict(params)))
+                out.append((node.literals[""], list(params)))
             return
         seg = segs[i]
         child = node.literals.get(seg)
         if child is not None:
             self._walk(child, segs, i + 1, params, out)
         if node.param is not None and seg != "":
-            params[node.param_name] = seg
+            params.append((node.param_name or "", seg))
             self._walk(node.param, segs, i + 1, params, out)
-            del params[node.param_name]
+            params.pop()
 
 
 _UNSEEN = Match(None, {}, [])
 """Memo marker for a path not matched yet."""
 
 
-def _decode(params: dict[str, str], node: _Node, op: Operation) -> dict[str, str]:
+def _decode(values: list[tuple[str, str]], op: Operation) -> dict[str, str]:
     # The trie stores the first template's names; the operation may name them differently.
-    if not params:
-        return params
+    if not values:
+        return {}
     names = op.path_names
-    if len(names) == len(params):
-        return {n: unquote(v) if "%" in v else v for n, v in zip(names, params.values())}
-    return {k: unquote(v) for k, v in params.items()}
+    if len(names) == len(values):
+        return {n: unquote(v) if "%" in v else v for n, (_, v) in zip(names, values)}
+    return {k: unquote(v) for k, v in values}

@@ -283,6 +283,11 @@ class Synth:
                         continue
                     out[key] = self.shape(extra, item, f"{seed}.{key}", key, depth + 1, now) if isinstance(extra, dict) else item
             return out
+        if kind == "array" and value is not None and not isinstance(value, (list, dict)):
+            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            if self.valid(items, value):
+                # One value where a list is declared (a request schema took "a string or a list"): the list of it.
+                return self.shape(schema, [value], seed, name, depth + 1, now)
         if kind == "array" and isinstance(value, list):
             items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
             out_list = [self.shape(items, v, f"{seed}[{i}]", _singular(name), depth + 1, now) for i, v in enumerate(value)]

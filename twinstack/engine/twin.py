@@ -257,6 +257,9 @@ class Twin:
     def new_id(self, collection: str, body: dict[str, Any], ctx: RequestContext) -> str:
         name, schema = self._id_param.get(collection, ("id", {}))
         kind = self.synth.kind(schema) if schema else "string"
+        chosen = self._client_id(collection, name, body, kind)
+        if chosen is not None:
+            return chosen
         if kind == "integer":
             return str(self.next_number(f"{collection}"))
         fmt = schema.get("format") if schema else None
@@ -273,6 +276,26 @@ class Twin:
             except Exception:  # an odd regex still gets an id
                 pass
         return str(uuid.uuid4())
+
+    def links_self(self, collection: str) -> bool:
+        """Whether the resource declares ``links.self`` (its own URL, HAL and JSON:API style)."""
+        props, _ = self.synth.properties(self._resource_schema.get(collection, {}))
+        links = props.get("links")
+        return links is not None and "self" in self.synth.properties(self.synth.resolve(links))[0]
+
+    def _client_id(self, collection: str, name: str, body: dict[str, Any], kind: str | None) -> str | None:
+        """The id the client chose, where the resource's id property is its to choose (not ``readOnly``)."""
+        props, _ = self.synth.properties(self._resource_schema.get(collection, {}))
+        for field in dict.fromkeys((name, "id")):
+            sub = props.get(field)
+            value = body.get(field)
+            if sub is None or value is None or self.synth.resolve(sub).get("readOnly") is True:
+                continue
+            if kind == "integer" and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                return str(value)
+            if kind != "integer" and isinstance(value, str) and value and "/" not in value:
+                return value
+        return None
 
     def next_number(self, name: str) -> int:
         return self.store.kv_increment(f"seq:{self.slug}", name)
@@ -444,6 +467,11 @@ class Twin:
         if op is not None:
             resp = op.response_for(status)
             media = resp.json_media() if resp is not None else None
+            if resp is not None and media is None and resp.media:
+                # The error is declared as text (text/html, text/plain): its example, else the message, as text.
+                other = next(iter(resp.media.values()))
+                text = other.example if isinstance(other.example, str) else error.message
+                return status, dict(error.headers), text.encode(), other.content_type
             schema = media.schema if media else None
             if media is not None and media.content_type.endswith("+json"):
                 # A declared JSON flavour (``application/problem+json``) is what the client expects back.

@@ -62,6 +62,9 @@ def _value(element: ET.Element, schema: dict[str, Any], resolve: Any, depth: int
         raise ValidationFailed([FieldIssue("body", (), "XML nested too deeply", "xml_invalid")])
     kind = _kind(schema, element)
     if kind == "object":
+        if not len(element) and not element.attrib and (element.text or "").strip():
+            # Text where an object is declared stays text, so validation refuses it.
+            return element.text
         return _object(element, schema, resolve, depth)
     if kind == "array":
         item = _resolved(schema.get("items"), resolve)

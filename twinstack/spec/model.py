@@ -84,7 +84,8 @@ class Operation:
 
     def response_for(self, status: int) -> Response | None:
         code = str(status)
-        return self.responses.get(code) or self.responses.get(f"{code[0]}XX") or self.responses.get("default")
+        # The compiler keeps status keys upper case: ``default`` is ``DEFAULT`` here.
+        return self.responses.get(code) or self.responses.get(f"{code[0]}XX") or self.responses.get("DEFAULT")
 
 
 @dataclass(slots=True)
