@@ -88,6 +88,8 @@ BLUELOBSTER_RULES: dict[str, tuple[tuple[int, ...], str]] = {
 }
 WAYSCLOUD_RULES: dict[str, tuple[tuple[int, ...], str]] = {
     "list_databases_v1_databases__db_type__get": ((422,), "db_type is postgresql or mariadb (the 422 example says so)"),
+    "delete_database_v1_databases_delete": ((422,), "db_name names a database of the account (the operation declares "
+                                                    "no 404: the unknown name is a bad body)"),
     **{chat: ((400,), "model names a chat model of the list (the model_not_found example); images only to the vision "
                       "model; region only oslo (its description)")
        for chat in ("llm_chat_completion_v1_llm_chat_post", "llm_chat_completions_v1_llm_chat_completions_post",
