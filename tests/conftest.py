@@ -127,14 +127,19 @@ class LiveServer:
 PETSTORE = ROOT / "tests" / "data" / "petstore.yaml"
 
 
+def served(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Iterator[LiveServer]:
+    """For a fixture to ``yield from``: a ``twinstack serve`` with ``args``, in a fresh folder, stopped after."""
+    server = LiveServer(tmp_path_factory.mktemp(name) / "state", list(args))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def _live_server_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(
-        tmp_path_factory.mktemp("live") / "state", ["--speed", "instant", "--strict", "--spec", f"{PETSTORE}:petstore"]
-    )
-    server.start()
-    yield server
-    server.stop()
+    yield from served(tmp_path_factory, "live", "--speed", "instant", "--strict", "--spec", f"{PETSTORE}:petstore")
 
 
 @pytest.fixture

@@ -18,18 +18,14 @@ import pytest
 from wayscloud import WaysCloudClient
 from wayscloud.exceptions import RateLimitError
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, served
 
 VPS = {"plan": "vps-2gb-1cpu", "region": "oslo", "os_template": "ubuntu-22.04"}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    live = LiveServer(tmp_path_factory.mktemp("faults") / "state",
-                      ["--speed", "instant", "--strict", "--services", "wayscloud"])
-    live.start()
-    yield live
-    live.stop()
+    yield from served(tmp_path_factory, "faults", "--speed", "instant", "--strict", "--services", "wayscloud")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import LiveServer, tenant_credentials
+from tests.conftest import LiveServer, served, tenant_credentials
 from tests.packs.no_scans import no_whole_collection_reads  # noqa: F401  (autouse: no scans on request paths)
 
 API = "/g4fagent/api/v1"
@@ -104,11 +104,7 @@ def read_file(client: TestClient, tenant: Tenant, pid: str, path: str) -> str:
 
 @pytest.fixture(scope="session")
 def _g4fagent_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("g4fagent-live") / "state",
-                        ["--speed", "realistic", "--strict", "--services", "g4fagent"])
-    server.start()
-    yield server
-    server.stop()
+    yield from served(tmp_path_factory, "g4fagent-live", "--speed", "realistic", "--strict", "--services", "g4fagent")
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ import pytest
 from starlette.testclient import TestClient
 from wayscloud import WaysCloudClient
 
-from tests.conftest import LiveServer, tenant_credentials
+from tests.conftest import LiveServer, served, tenant_credentials
 from tests.packs.no_scans import no_whole_collection_reads  # noqa: F401  (autouse: no scans on request paths)
 from tests.packs.wayscloud.clients import CloudCLI, sdk_on
 
@@ -108,11 +108,7 @@ def sdk(client: TestClient, tenant: Tenant) -> Callable[..., WaysCloudClient]:
 
 @pytest.fixture(scope="session")
 def _wayscloud_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("wayscloud-live") / "state",
-                        ["--speed", "instant", "--strict", "--services", "wayscloud"])
-    server.start()
-    yield server
-    server.stop()
+    yield from served(tmp_path_factory, "wayscloud-live", "--speed", "instant", "--strict", "--services", "wayscloud")
 
 
 @pytest.fixture
