@@ -86,9 +86,15 @@ async def decode_multipart(request: Any, media: Media | None = None, resolve: An
 
 
 def typed_fields(pairs: list[tuple[str, Any]], schema: Any, resolve: Any, files: set[str] | None = None) -> dict[str, Any]:
-    """Form fields as the types their properties declare; a field that does not convert stays text."""
+    """Form fields as the types their properties declare; a field that does not convert stays text.
+
+    A form cannot say "an empty list": a required array property with no field is the empty list."""
     props = _properties(schema, resolve)
     out: dict[str, Any] = {}
+    required = _resolved(schema, resolve).get("required") or []
+    for name in required:
+        if isinstance(name, str) and _kind(props.get(name) or {}) == "array" and all(k != name for k, _ in pairs):
+            out[name] = []
     for key, value in pairs:
         prop = props.get(key) or {}
         kind = _kind(prop)

@@ -324,7 +324,8 @@ class Twin:
                 resource[field] = stamp
         now = ctx.now
         lifecycle = self.lifecycles.get(collection)
-        if lifecycle is not None:
+        if lifecycle is not None and not (lifecycle[0].field in body and lifecycle[0].field in writable):
+            # A status the client may set and did set is its own; only one it leaves to the server moves on.
             lifecycle[0].begin(resource, lifecycle[1], now)
         for field, sub in props.items():
             if field in resource or field in writable:
