@@ -14,11 +14,9 @@ connection; nothing here knows of HTTP, tenants or packs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from twinstack.drivers.databases.errors import DatabaseDriverError, EngineUnavailable, LoginRefused, NameTaken
-from twinstack.drivers.databases.mysql import MySQLProvisioner
-from twinstack.drivers.databases.postgres import PostgresProvisioner
 from twinstack.drivers.databases.protocol import Provisioner
 from twinstack.drivers.databases.values import (
     ColumnInfo,
@@ -29,6 +27,10 @@ from twinstack.drivers.databases.values import (
     StatementResult,
     TableInfo,
 )
+
+if TYPE_CHECKING:
+    from twinstack.drivers.databases.mysql import MySQLProvisioner
+    from twinstack.drivers.databases.postgres import PostgresProvisioner
 
 __all__ = [
     "ColumnInfo",
@@ -56,7 +58,24 @@ def open_provisioner(admin_url: str, **options: Any) -> Provisioner:
     """
     scheme = admin_url.split(":", 1)[0].lower()
     if scheme in ("postgresql", "postgres"):
+        from twinstack.drivers.databases.postgres import PostgresProvisioner
+
         return PostgresProvisioner(admin_url, **options)
     if scheme in ("mysql", "mariadb", "mysql+pymysql"):
+        from twinstack.drivers.databases.mysql import MySQLProvisioner
+
         return MySQLProvisioner(admin_url, **options)
     raise ValueError(f"no database provisioner for {scheme!r} URLs (use postgresql:// or mysql://)")
+
+
+def __getattr__(name: str) -> Any:
+    # The client libraries (psycopg, PyMySQL) load with the first database, not with the twin.
+    if name == "PostgresProvisioner":
+        from twinstack.drivers.databases.postgres import PostgresProvisioner
+
+        return PostgresProvisioner
+    if name == "MySQLProvisioner":
+        from twinstack.drivers.databases.mysql import MySQLProvisioner
+
+        return MySQLProvisioner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

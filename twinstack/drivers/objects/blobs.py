@@ -21,9 +21,10 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import psycopg
+if TYPE_CHECKING:
+    import psycopg
 
 CHUNK = 1 << 20
 """Bytes per read chunk, and per PostgreSQL row."""
@@ -123,6 +124,8 @@ class DiskBlobs:
 class _PostgresWriter:
     def __init__(self, url: str) -> None:
         self.id = new_blob_id()
+        import psycopg  # with PostgreSQL state only: the embedded store has no use for it
+
         self.conn = psycopg.connect(url)
         self.buffer = bytearray()
         self.n = 0
@@ -156,6 +159,9 @@ class PostgresBlobs:
     """Blobs as rows of ``CHUNK`` bytes in the PostgreSQL database that holds the state."""
 
     def __init__(self, url: str) -> None:
+        import psycopg  # with PostgreSQL state only: the embedded store has no use for it
+
+        self._psycopg = psycopg
         self.url = url
         self._lock = threading.Lock()
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
@@ -173,10 +179,10 @@ class PostgresBlobs:
             for attempt in (1, 2):
                 try:
                     if self._conn is None or self._conn.closed:
-                        self._conn = psycopg.connect(self.url, autocommit=True)
+                        self._conn = self._psycopg.connect(self.url, autocommit=True)
                     cur = self._conn.execute(sql, args)
                     return cur.fetchall() if cur.description else []
-                except psycopg.OperationalError:
+                except self._psycopg.OperationalError:
                     # A dropped connection is opened again once; a second failure is real.
                     self._conn = None
                     if attempt == 2:

@@ -14,8 +14,8 @@ import base64
 import hashlib
 import zlib
 from collections.abc import Iterable
+from typing import Any
 
-from awscrt import checksums as crt  # type: ignore[import-untyped]
 
 ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 """Checksum algorithms S3 accepts, in its spelling."""
@@ -25,14 +25,20 @@ class _Crc:
     def __init__(self, algorithm: str) -> None:
         self.algorithm = algorithm
         self.value = 0
+        self._crt: Any = None
+        if algorithm in ("CRC32C", "CRC64NVME"):
+            # The CRT's checksums load a native library: only uploads that ask for these checksums pay for it.
+            from awscrt import checksums  # type: ignore[import-untyped]
+
+            self._crt = checksums
 
     def update(self, chunk: bytes) -> None:
         if self.algorithm == "CRC32":
             self.value = zlib.crc32(chunk, self.value)
         elif self.algorithm == "CRC32C":
-            self.value = crt.crc32c(chunk, self.value)
+            self.value = self._crt.crc32c(chunk, self.value)
         else:
-            self.value = crt.crc64nvme(chunk, self.value)
+            self.value = self._crt.crc64nvme(chunk, self.value)
 
     def digest(self) -> bytes:
         return self.value.to_bytes(8 if self.algorithm == "CRC64NVME" else 4, "big")

@@ -18,7 +18,6 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from twinstack import outbox
 from twinstack.engine.state import Collection
@@ -168,6 +167,9 @@ def _utc(at: float) -> datetime:
 
 def calendar_invitation(twin: Twin, gathering: dict[str, Any], record: dict[str, Any], method: str) -> str:
     """The RFC 5545 text of the gathering's calendar entry, as one invitee gets it."""
+    # Imported here: only invitations by e-mail need it, and it costs start-up time.
+    from icalendar import Calendar, Event, vCalAddress, vText
+
     start = float(gathering["_startsAt"])
     end = float(gathering["_endsAt"]) if gathering.get("_endsAt") is not None else start + MEETING_LENGTH
     calendar = Calendar()

@@ -14,15 +14,13 @@ ahead on purpose.
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
-
-from botocore.auth import S3SigV4Auth  # type: ignore[import-untyped]
-from botocore.awsrequest import AWSRequest, HTTPHeaders  # type: ignore[import-untyped]
-from botocore.credentials import Credentials  # type: ignore[import-untyped]
 
 from twinstack.packs.wayscloud.s3.errors import S3Error, access_denied
 
@@ -123,22 +121,30 @@ def read_signature(headers: dict[str, str], raw_query: str) -> Signed | None:
     return None
 
 
-class _Verifier(S3SigV4Auth):  # type: ignore[misc]
-    """botocore's S3 signer, made to sign what the client signed, as the client declared it."""
+@functools.cache
+def _botocore() -> tuple[Any, Any, Any]:
+    """botocore's request, header and verifier classes, imported on the first signed request (start-up stays
+    as fast); the verifier is botocore's S3 signer, made to sign what the client signed, as it declared it."""
+    from botocore.auth import S3SigV4Auth  # type: ignore[import-untyped]
+    from botocore.awsrequest import AWSRequest, HTTPHeaders  # type: ignore[import-untyped]
+    from botocore.credentials import Credentials  # type: ignore[import-untyped]
 
-    def __init__(self, signed: Signed, secret: str) -> None:
-        super().__init__(Credentials(signed.access_key, secret), "s3", signed.region)
-        self.signed = signed
+    class Verifier(S3SigV4Auth):  # type: ignore[misc]
+        def __init__(self, signed: Signed, secret: str) -> None:
+            super().__init__(Credentials(signed.access_key, secret), "s3", signed.region)
+            self.signed = signed
 
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        chosen = HTTPHeaders()
-        for name in self.signed.signed_headers:
-            for value in request.headers.get_all(name) or []:
-                chosen[name] = value
-        return chosen
+        def headers_to_sign(self, request: Any) -> Any:
+            chosen = HTTPHeaders()
+            for name in self.signed.signed_headers:
+                for value in request.headers.get_all(name) or []:
+                    chosen[name] = value
+            return chosen
 
-    def payload(self, request: AWSRequest) -> str:
-        return self.signed.payload
+        def payload(self, request: Any) -> str:
+            return self.signed.payload
+
+    return AWSRequest, HTTPHeaders, Verifier
 
 
 def check(signed: Signed, secret: str, *, method: str, raw_path: str, raw_query: str,
@@ -156,11 +162,12 @@ def check(signed: Signed, secret: str, *, method: str, raw_path: str, raw_query:
     if "host" not in signed.signed_headers or not set(signed.signed_headers) <= present:
         raise S3Error("SignatureDoesNotMatch", "Every signed header, host among them, must be sent.", 403)
     params = [(k, v) for k, v in _query_pairs(raw_query) if k != "X-Amz-Signature"]
+    AWSRequest, HTTPHeaders, Verifier = _botocore()
     request = AWSRequest(method=method, url=f"http://host{raw_path}", headers=HTTPHeaders(), params=params)
     for name, value in headers:
         request.headers[name.lower()] = value
     request.context["timestamp"] = signed.date
-    verifier = _Verifier(signed, secret)
+    verifier = Verifier(signed, secret)
     canonical = verifier.canonical_request(request)
     expected = str(verifier.signature(verifier.string_to_sign(request, canonical), request))
     if not hmac.compare_digest(expected, signed.signature):
