@@ -69,7 +69,7 @@ def test_unknown_url_schemes_have_no_provisioner() -> None:
 def test_the_public_surface_is_all_and_only_all() -> None:
     # The provisioner classes load on first use (their client libraries are slow to import).
     lazy = {"PostgresProvisioner", "MySQLProvisioner"}
-    public = {name for name in vars(databases) if not name.startswith("_")} | lazy
+    public = {name for name in vars(databases) if name.isidentifier() and not name.startswith("_")} | lazy
     modules = {"errors", "mysql", "naming", "postgres", "protocol", "values", "annotations", "Any", "TYPE_CHECKING",
                "embedded_mysql", "embedded_postgres", "servers", "_dumps"}
     assert public - modules == set(databases.__all__)
