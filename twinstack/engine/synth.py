@@ -230,6 +230,20 @@ class Synth:
         schema = self.resolve(schema)
         if not schema or depth > 12:
             return value
+        for combo in ("oneOf", "anyOf"):
+            branches = schema.get(combo)
+            if isinstance(value, dict) and isinstance(branches, list):
+                # A branch may mark its own properties write-only (a card's cvc among payment sources): those
+                # go, unless another branch shows a property of that name.
+                hidden: set[str] = set()
+                shown: set[str] = set()
+                for branch in branches:
+                    props, _ = self.properties(self.resolve(branch))
+                    for key, sub in props.items():
+                        flagged = sub.get("writeOnly") is True or self.resolve(sub).get("writeOnly") is True
+                        (hidden if flagged else shown).add(key)
+                if hidden - shown:
+                    value = {k: v for k, v in value.items() if k not in hidden - shown}
         if isinstance(value, dict) and self.kind(schema) == "object":
             props, _ = self.properties(schema)
             out = {}
