@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import orjson
@@ -18,7 +19,7 @@ EndpointStatus = Literal["active", "disabled", "revoked"]
 DeliveryStatus = Literal["pending", "delivered", "failed"]
 
 
-def matches(patterns: list[str], event_type: str) -> bool:
+def matches(patterns: Sequence[str], event_type: str) -> bool:
     """Whether a subscription list takes ``event_type``: empty or ``*`` takes all, ``db.*`` a prefix."""
     if not patterns:
         return True

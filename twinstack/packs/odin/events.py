@@ -107,13 +107,3 @@ def get_event(twin: Twin, tenant: str, event_id: str) -> dict[str, Any] | None:
     return twin.collection(tenant, EVENTS).get(event_id)
 
 
-def matches(patterns: list[str] | tuple[str, ...], event_type: str) -> bool:
-    """Whether a filter takes ``event_type``: exact types, ``domain.*`` prefixes or ``*``; empty takes all."""
-    if not patterns:
-        return True
-    for pattern in patterns:
-        if pattern == "*" or pattern == event_type:
-            return True
-        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
-            return True
-    return False

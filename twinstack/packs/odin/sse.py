@@ -32,7 +32,8 @@ import orjson
 
 from twinstack.engine.state import Collection
 from twinstack.engine.twin import Twin
-from twinstack.packs.odin.events import EVENTS, matches
+from twinstack.drivers.webhooks.records import matches
+from twinstack.packs.odin.events import EVENTS
 
 LIFE = 300.0
 """Wall-clock seconds a stream lasts at ``--speed realistic`` (scaled by the speed factor)."""

@@ -27,6 +27,7 @@ from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Control, Handler, PackJob
 from twinstack.engine.twin import Twin
 from twinstack.errors import TwinError, Unauthorized
+from twinstack.drivers.webhooks.records import matches
 from twinstack.packs.odin.access import api_key_of
 from twinstack.packs.odin.accounts import projects
 from twinstack.packs.odin.app_settings import ingest_target, project_secret
@@ -36,7 +37,6 @@ from twinstack.packs.odin.events import (
     FANOUT_JOB,
     emit_for,
     get_event,
-    matches,
 )
 from twinstack.packs.odin.project_scope import bad_field, caller_id, require_project
 from twinstack.packs.odin.sse import Filter, split_list, stream
