@@ -83,3 +83,41 @@ def test_closing_commits_what_a_group_holds(stores: Stores) -> None:
 
     asyncio.run(scenario())
     assert stores.open().get(S, T, C, "last") == {"v": 1}
+
+
+def test_the_wal_starts_over_under_steady_writes_instead_of_growing(stores: Stores) -> None:
+    """A writer that never pauses must not keep the WAL from starting over: its file would grow without end.
+
+    Each checkpoint pass here runs while a group is open, as the checkpoint thread's passes do under load,
+    so some frame is always newer than the pass.
+    """
+    if stores.kind != "sqlite":
+        pytest.skip("a SQLite store's own file")
+    import sqlite3
+
+    from twinstack.store.sqlite import _RESTART_FRAMES
+
+    writer = stores.open()
+    conn = sqlite3.connect(str(writer.path), isolation_level=None)  # the checkpoint thread's part, on demand
+    blob = "x" * 3000  # about a page per resource
+    seen: list[int] = []
+
+    async def turn(start: int, n: int) -> None:
+        for i in range(start, start + n):
+            writer.put(S, T, C, f"n{i}", {"v": blob}, 1.0)
+            if i == start + n // 2:
+                seen.append(writer._checkpointer.pass_once(conn))
+        pending = writer.committed()
+        assert pending is not None
+        await pending
+
+    async def scenario() -> int:
+        writer.group_commits(asyncio.get_running_loop())
+        for t in range(40):
+            await turn(t * 200, 200)
+        return 40 * 200
+
+    written = asyncio.run(scenario())
+    conn.close()
+    assert max(seen) < 2 * _RESTART_FRAMES, f"the WAL grew on past the restart mark: frames seen {seen}"
+    assert stores.open().count(S, T, C) == written, "every write survived the restarts"
