@@ -51,6 +51,34 @@ def test_create_read_list_update_delete_then_404(petstore: httpx.Client) -> None
     assert petstore.get("/petstore/v2/pets", headers=h).json() == []
 
 
+def _private_keys(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [k for k in value if k.startswith("_")] + [k for v in value.values() for k in _private_keys(v)]
+    if isinstance(value, list):
+        return [k for v in value for k in _private_keys(v)]
+    return []
+
+
+def test_replies_keep_strings_that_look_private_and_show_no_private_key(petstore: httpx.Client) -> None:
+    """What the twin keeps for itself (``_``-prefixed keys) never shows, however the reply is made; a client's
+    text that merely looks like such a key (``"_x``) comes back exactly as sent."""
+    h = key_of(petstore)
+    names = ['"_quoted"', "_leading", 'a "_b" c', "plain"]
+    ids = []
+    for name in names:
+        created = petstore.post("/petstore/v2/pets", json={"name": name, "tag": '\\"_' + name}, headers=h)
+        assert created.status_code == 201, created.text
+        assert created.json()["name"] == name and _private_keys(created.json()) == []
+        ids.append(created.json()["id"])
+    for pet_id, name in zip(ids, names):
+        read = petstore.get(f"/petstore/v2/pets/{pet_id}", headers=h).json()
+        assert read["name"] == name and read["tag"] == '\\"_' + name
+        assert _private_keys(read) == []
+    listed = petstore.get("/petstore/v2/pets", headers=h).json()
+    assert [p["name"] for p in listed] == names
+    assert _private_keys(listed) == []
+
+
 def test_list_honours_filters_and_limit(petstore: httpx.Client) -> None:
     h = key_of(petstore)
     for name, tag in (("a", "cat"), ("b", "dog"), ("c", "cat")):
