@@ -393,7 +393,8 @@ class Twin:
         if status == 204 or (resp is not None and not resp.media):
             if status == 204 or reply.body is None:
                 return status, headers, b"", None
-            return status, headers, _dumps(self._public(reply.body)), "application/json"
+            public, dumped = _public_dumped(reply.body)
+            return status, headers, dumped if dumped is not None else _dumps(public), "application/json"
         media = resp.json_media() if resp is not None else None
         if resp is not None and media is None:
             ct, other = next(iter(resp.media.items()))
@@ -411,7 +412,7 @@ class Twin:
         if schema is None:
             out = self._public(body)
         elif isinstance(body, dict) and "_items" in body:
-            items = [self._public(i) for i in body["_items"]]
+            items = [_public_record(i) for i in body["_items"]]
             out = self.envelope.many(schema, items, seed, now, body["_page"], body.get("_name", ""))
         elif body is None:
             example = media.example if media is not None else None
@@ -512,6 +513,11 @@ def _public_dumped(value: Any) -> tuple[Any, bytes | None]:
     kind = type(value)
     if kind is not dict and kind is not list:
         return value, None
+    if kind is dict:
+        # A stored record keeps its private keys at the top (``_id``, ``_lc``): those go first.
+        top = {k: v for k, v in value.items() if not (type(k) is str and k[:1] == "_")}
+        if len(top) != len(value):
+            value = top
     try:
         text = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except TypeError:
@@ -519,6 +525,20 @@ def _public_dumped(value: Any) -> tuple[Any, bytes | None]:
     if b'"_' not in text:
         return value, text
     return _public(value), None
+
+
+def _public_record(value: Any) -> Any:
+    """``_public(value)`` for a stored record: its private keys (``_id``, ``_lc``...) are at the top, so those
+    go by one comprehension, and the JSON of the rest tells whether anything private is left deeper."""
+    if type(value) is not dict:
+        return _public(value)
+    top = {k: v for k, v in value.items() if not (type(k) is str and k[:1] == "_")}
+    try:
+        if b'"_' not in orjson.dumps(top, option=orjson.OPT_NON_STR_KEYS):
+            return top
+    except TypeError:
+        pass
+    return _public(top)
 
 
 def _public(value: Any) -> Any:
