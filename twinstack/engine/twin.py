@@ -393,8 +393,8 @@ class Twin:
         if status == 204 or (resp is not None and not resp.media):
             if status == 204 or reply.body is None:
                 return status, headers, b"", None
-            public, dumped = _public_dumped(reply.body)
-            return status, headers, dumped if dumped is not None else _dumps(public), "application/json"
+            undeclared, its_bytes = _public_dumped(reply.body)
+            return status, headers, its_bytes if its_bytes is not None else _dumps(undeclared), "application/json"
         media = resp.json_media() if resp is not None else None
         if resp is not None and media is None:
             ct, other = next(iter(resp.media.items()))
