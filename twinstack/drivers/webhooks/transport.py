@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(slots=True)
@@ -32,6 +34,9 @@ class Outcome:
 
 async def post(url: str, body: bytes, headers: dict[str, str], timeout: float, response_limit: int) -> Outcome:
     """POST ``body`` to ``url``; success is a 2xx within ``timeout`` seconds overall."""
+    # Imported on first use: httpx (and the CLI it loads) costs the start about 0.1 s.
+    import httpx
+
     started = time.monotonic()
     try:
         # One limit for the whole exchange: httpx's own timeouts apply per phase

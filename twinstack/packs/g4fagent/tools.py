@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from twinstack.engine.twin import Twin
 from twinstack.packs.g4fagent import diffs
 from twinstack.packs.g4fagent.errors import ApiError
@@ -91,6 +89,8 @@ async def run_handler(handler: dict[str, Any], args: dict[str, Any]) -> tuple[bo
     headers = handler.get("headers") or {}
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         return False, {"error": "handler.url must be an http(s) URL."}
+    import httpx  # on first use: it costs the start about 0.1 s (only http tool handlers need it)
+
     try:
         async with httpx.AsyncClient(timeout=HTTP_TIMEOUT_S) as http:
             answer = await http.post(url, json=args, headers={str(k): str(v) for k, v in dict(headers).items()})

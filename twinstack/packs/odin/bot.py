@@ -22,8 +22,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from twinstack.engine.twin import Twin
 from twinstack.packs.odin import voice
 from twinstack.packs.odin.access_keys import (
@@ -108,6 +106,8 @@ async def _webservice_token(config: dict[str, Any], room_id: str, user_id: str) 
     template = str(config.get("bodyTemplate") or "")
     body = template.replace("{{roomId}}", room_id).replace("{{userId}}", user_id)
     method = str(config.get("method") or "POST").upper()
+    import httpx  # on first use: it costs the start about 0.1 s (only a configured token webservice needs it)
+
     try:
         async with httpx.AsyncClient(timeout=WEBSERVICE_TIMEOUT, follow_redirects=False, trust_env=False) as client:
             response = await client.request(method, str(config["url"]), headers=dict(config.get("headers") or {}),

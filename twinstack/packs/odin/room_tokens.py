@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
-
 from twinstack.engine.twin import Twin
 from twinstack.packs.odin.access_keys import AccessKey, generate_access_key, load_access_key, room_token
 from twinstack.packs.odin.app_settings import provider
@@ -63,6 +61,8 @@ async def webservice_token(config: dict[str, Any], room_id: str, user_id: str) -
     if body and not any(k.lower() == "content-type" for k in headers):
         headers["Content-Type"] = "application/json"
     params = {"roomId": room_id, "userId": user_id} if method == "GET" else None
+    import httpx  # on first use: it costs the start about 0.1 s (only a configured token webservice needs it)
+
     try:
         async with httpx.AsyncClient(timeout=WEBSERVICE_TIMEOUT, follow_redirects=False, trust_env=False) as client:
             response = await client.request(method, str(config["url"]), headers=headers, params=params,

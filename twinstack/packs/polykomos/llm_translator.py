@@ -15,8 +15,6 @@ import os
 import re
 from collections.abc import Sequence
 
-import httpx
-
 from twinstack.drivers.databases import TableInfo
 from twinstack.packs.polykomos.nl_translator import NotUnderstood, Translation
 from twinstack.packs.polykomos.sql_parsing import parse
@@ -51,6 +49,8 @@ async def translate(question: str, tables: Sequence[TableInfo], dialect: str) ->
     }
     headers = {"Authorization": f"Bearer {os.environ[KEY_VARIABLE]}"} if os.environ.get(KEY_VARIABLE) else {}
     url = os.environ[URL_VARIABLE].rstrip("/") + "/chat/completions"
+    import httpx  # on first use: it costs the start about 0.1 s (only a configured model needs it)
+
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, trust_env=False) as client:
             response = await client.post(url, json=payload, headers=headers)

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import orjson
 
 from twinstack.errors import TwinError
@@ -36,6 +35,8 @@ class Upstream:
         return {"Authorization": f"Bearer {self.key}"} if self.key else {}
 
     async def post(self, path: str, body: dict[str, Any]) -> Any:
+        import httpx  # on first use: only a configured upstream needs it, and it costs the start about 0.1 s
+
         try:
             async with httpx.AsyncClient(timeout=TIMEOUT) as client:
                 response = await client.post(self.base_url + path, json=body, headers=self._headers())
@@ -48,6 +49,8 @@ class Upstream:
 
     async def stream(self, path: str, body: dict[str, Any]) -> AsyncIterator[bytes]:
         """The upstream's SSE bytes as they come; an upstream failure mid-way ends the stream with an error event."""
+        import httpx
+
         try:
             async with httpx.AsyncClient(timeout=TIMEOUT) as client:
                 async with client.stream("POST", self.base_url + path, json=body, headers=self._headers()) as response:
