@@ -24,8 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlglot import exp
-
 from twinstack.packs.polykomos.blueprint_variables import mask, normalize, occurrences
 from twinstack.packs.polykomos.sql_parsing import Dialect, Statement, line_column, parse
 
@@ -46,7 +44,6 @@ _MYSQL_REFUSED_WORDS: dict[tuple[str, ...], str] = {
     ("SAVEPOINT",): "transaction control", ("RELEASE",): "transaction control", ("BEGIN",): "transaction control",
     ("LOAD", "DATA"): "LOAD DATA", ("INSTALL",): "INSTALL PLUGIN", ("SHUTDOWN",): "SHUTDOWN",
 }
-_MYSQL_IMPLICIT_COMMIT = (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 
 
 @dataclass(slots=True)
@@ -163,6 +160,9 @@ def _pg_relation(relation: Any) -> str:
 
 
 def _mysql_refused(statement: Statement) -> str | None:
+    # sqlglot on first use, as in ``sql_parsing``: it costs the start about 0.1 s.
+    from sqlglot import exp
+
     node = statement.node
     if isinstance(node, (exp.Create, exp.Drop)) and str(node.args.get("kind") or "").upper() in ("DATABASE", "SCHEMA"):
         return f"{'CREATE' if isinstance(node, exp.Create) else 'DROP'} DATABASE"
@@ -178,10 +178,12 @@ def _mysql_refused(statement: Statement) -> str | None:
 
 
 def _mysql_judge(statement: Statement, report: Report) -> None:
+    from sqlglot import exp
+
     node, manifest = statement.node, report.manifest
     if statement.generic:
         _warn(report, statement, "not modelled by the MySQL parser; it is sent to the server as written")
-    if isinstance(node, _MYSQL_IMPLICIT_COMMIT):
+    if isinstance(node, (exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)):
         _warn(report, statement, "commits implicitly on MySQL: it cannot be rolled back if a later statement fails")
     if isinstance(node, exp.Create):
         kind = str(node.args.get("kind") or "").upper()

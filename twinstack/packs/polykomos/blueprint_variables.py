@@ -26,15 +26,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import sqlglot
-from pglast import parser as pg
-from sqlglot import TokenType
-
 from twinstack.packs.polykomos.sql_parsing import Dialect
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _BARE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*|-?\d+(?:\.\d+)?)$")
-_MYSQL_STRINGS = {TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.RAW_STRING}
 
 
 class VariableError(ValueError):
@@ -137,19 +132,26 @@ def _in_string(name: str, text: str, opener: str, dialect: Dialect) -> str:
 
 def _string_spans(masked: str, dialect: Dialect) -> list[tuple[int, int]]:
     """``[start, end)`` of every quoted string literal, by the dialect's tokenizer."""
+    # The tokenizers are imported on first use, as in ``sql_parsing``: they cost the start about 0.1 s.
     if dialect == "postgres":
+        from pglast import parser as pg
+
         try:
             tokens = pg.scan(masked)
         except pg.ParseError:
             return []
         return [(t.start, t.end + 1) for t in tokens if t.name in ("SCONST", "USCONST", "BCONST", "XCONST")]
+    import sqlglot
+    from sqlglot import TokenType
+
+    strings = {TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.RAW_STRING}
     try:
         glot = sqlglot.Dialect.get_or_raise("mysql").tokenize(masked)
     except sqlglot.errors.TokenError:
         return []
     spans = []
     for token in glot:
-        if token.token_type in _MYSQL_STRINGS:
+        if token.token_type in strings:
             # The token's text excludes its quotes: widen to the delimiters (and an N/_charset prefix).
             spans.append((token.start, token.end + 1))
     return spans

@@ -11,6 +11,9 @@
 
 Positions are 0-based character offsets into the text given; ``line`` and
 ``column`` are 1-based, for people.
+
+Both parsers are imported by the functions that use them, on the first
+statement parsed: loading them with the pack costs the start about 0.1 s.
 """
 
 from __future__ import annotations
@@ -18,14 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-import sqlglot
-from pglast import parser as pg
-from sqlglot import TokenType, exp
-from sqlglot.errors import ParseError as GlotParseError
-from sqlglot.errors import TokenError as GlotTokenError
-
 if TYPE_CHECKING:
     from sqlglot import Token as GlotToken
+    from sqlglot.errors import ParseError as GlotParseError
 
 Dialect = Literal["postgres", "mysql"]
 
@@ -86,6 +84,8 @@ def parse(text: str, dialect: Dialect) -> Parsed:
 
 
 def _parse_postgres(text: str) -> Parsed:
+    from pglast import parser as pg
+
     try:
         raw = pg.parse_sql(text)
     except pg.ParseError as exc:
@@ -105,6 +105,8 @@ def _parse_postgres(text: str) -> Parsed:
 
 def _pg_statement_at(text: str, position: int) -> tuple[int, int]:
     """Which statement holds ``position``, and how many there are, by the scanner's ``;`` tokens."""
+    from pglast import parser as pg
+
     try:
         tokens = pg.scan(text)
     except pg.ParseError:
@@ -123,6 +125,11 @@ def _pg_statement_at(text: str, position: int) -> tuple[int, int]:
 
 
 def _parse_mysql(text: str) -> Parsed:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import ParseError as GlotParseError
+    from sqlglot.errors import TokenError as GlotTokenError
+
     dialect = sqlglot.Dialect.get_or_raise("mysql")
     try:
         tokens = dialect.tokenize(text)
@@ -143,6 +150,8 @@ def _parse_mysql(text: str) -> Parsed:
 
 
 def _split_tokens(tokens: list[GlotToken]) -> list[list[GlotToken]]:
+    from sqlglot import TokenType
+
     pieces: list[list[GlotToken]] = [[]]
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
