@@ -26,8 +26,6 @@ from __future__ import annotations
 import zipfile
 from typing import Any
 
-from dulwich.objects import Blob, Commit, Tree
-
 from twinstack.engine.twin import Twin
 from twinstack.packs.g4fagent import notifications, repo, uploads
 from twinstack.packs.g4fagent.errors import ApiError
@@ -149,6 +147,9 @@ async def step_job(twin: Twin, job: Job) -> None:
 
 def _package(twin: Twin, tenant: str, deployment: dict[str, Any]) -> dict[str, Any]:
     """A ZIP artifact of the repository's tree at the deployment's commit (the build's output)."""
+    # dulwich on first use, as in ``repo``: loading it with the pack costs the start about 65 ms.
+    from dulwich.objects import Blob, Commit, Tree
+
     artifact_id = new_id(ARTIFACTS.prefix)
     target = uploads.blob_path(twin, tenant, "artifacts", artifact_id)
     target.parent.mkdir(parents=True, exist_ok=True)

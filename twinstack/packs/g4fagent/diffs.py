@@ -19,13 +19,13 @@ answer is False.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from unidiff.errors import UnidiffParseError
-from unidiff.patch import Hunk, PatchedFile, PatchSet
+from typing import TYPE_CHECKING, Any
 
 from twinstack.packs.g4fagent.errors import invalid_request
 from twinstack.packs.g4fagent.workspace import MAX_FILE_BYTES, Workspace, decode
+
+if TYPE_CHECKING:
+    from unidiff.patch import Hunk, PatchedFile
 
 MAX_PATCH_BYTES = MAX_FILE_BYTES
 MAX_FILES = 500
@@ -42,6 +42,10 @@ def _strip(name: str) -> str | None:
 def _patched_files(patch: str) -> list[PatchedFile]:
     if len(patch.encode("utf-8")) > MAX_PATCH_BYTES:
         raise invalid_request(f"patch is larger than {MAX_PATCH_BYTES} bytes.", "patch")
+    # Imported on first use: only patches need the parser (about 5 ms of the start with the pack).
+    from unidiff.errors import UnidiffParseError
+    from unidiff.patch import PatchSet
+
     try:
         files = list(PatchSet(patch))
     except UnidiffParseError as exc:

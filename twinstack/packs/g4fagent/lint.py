@@ -28,8 +28,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from twinstack.packs.g4fagent.workspace import MAX_FILE_BYTES, Workspace, decode
 
 RULES = "E4,E7,E9,F"
@@ -83,6 +81,8 @@ def _python(ws: Workspace, files: dict[str, Path]) -> list[dict[str, Any]]:
 
 
 def _structured(path: str, suffix: str, text: str) -> list[dict[str, Any]]:
+    import yaml  # on first use: only YAML-bearing lint runs need it, and it costs the start about 65 ms
+
     try:
         if suffix == ".json":
             json.loads(text)

@@ -24,8 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import regex
-
 from twinstack.packs.g4fagent.errors import ApiError
 from twinstack.packs.g4fagent.search import TIME_BUDGET
 from twinstack.packs.g4fagent.workspace import MAX_FILE_BYTES, Workspace, decode
@@ -172,6 +170,8 @@ def _grep(ws: Workspace, s: Session, args: list[str]) -> str:
     if not rest:
         raise _Refused("usage: grep [-i] [-n] [-F] PATTERN [PATH...]", 2)
     pattern_text, paths = rest[0], rest[1:] or ["."]
+    import regex  # on first use, as in ``search``
+
     try:
         pattern = regex.compile(regex.escape(pattern_text) if "F" in flags else pattern_text,
                                 regex.IGNORECASE if "i" in flags else 0)
