@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import dns.flags
 import dns.message
@@ -26,48 +25,13 @@ import dns.rdatatype
 import dns.rrset
 
 from twinstack.drivers.dns import keys
+from twinstack.drivers.dns.values import Row, Zone, Zones
 
 SOA_TTL = 3600
 SOA_TIMERS = (3600, 600, 604800, 300)
 """Refresh, retry, expire and negative-answer TTL of every synthesised SOA."""
 MAX_CHAIN = 8
 """CNAMEs followed at most, so a loop of aliases ends."""
-
-
-@dataclass(frozen=True, slots=True)
-class Zone:
-    """A served zone as the source describes it."""
-
-    name: str
-    """Lower case, no final dot (``example.test``)."""
-    serial: int
-    nameservers: tuple[str, ...]
-    key_pem: str | None = None
-    """The DNSSEC signing key (PKCS#8 PEM) while DNSSEC is on."""
-    ref: str = ""
-    """The source's own handle on the zone (its owner), passed back to it untouched."""
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One record: type, TTL and data in presentation format with absolute names (``10 mail.example.test.``)."""
-
-    rdtype: str
-    ttl: int
-    rdata: str
-
-
-class Zones(Protocol):
-    """What the server reads; every call is an indexed look-up in the source, never a scan."""
-
-    def zone_for(self, name: str) -> Zone | None:
-        """The zone whose name is the longest suffix of ``name`` (lower case, no final dot)."""
-
-    def rows(self, zone: Zone, owner: str) -> Sequence[Row]:
-        """The records stored at exactly ``owner``."""
-
-    def occupied(self, zone: Zone, owner: str) -> bool:
-        """Whether any record is stored at ``owner`` or below it."""
 
 
 @dataclass(slots=True)

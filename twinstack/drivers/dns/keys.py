@@ -18,8 +18,9 @@ import dns.rrset
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-ALGORITHM = dns.dnssectypes.Algorithm.ECDSAP256SHA256
-ALGORITHM_NAME = "ECDSAP256SHA256"
+from twinstack.drivers.dns.values import ALGORITHM_NAME
+
+ALGORITHM = dns.dnssectypes.Algorithm[ALGORITHM_NAME]
 DIGEST = "SHA256"
 """DS digest type 2."""
 KEY_FLAGS = 257

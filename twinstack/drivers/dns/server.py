@@ -28,7 +28,8 @@ import dns.flags
 import dns.message
 import dns.rcode
 
-from twinstack.drivers.dns.authority import Outcome, Zone, Zones, answer
+from twinstack.drivers.dns.authority import Outcome, answer
+from twinstack.drivers.dns.values import Zone, Zones
 
 log = logging.getLogger("twinstack.dns")
 

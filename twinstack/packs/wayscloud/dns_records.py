@@ -13,11 +13,6 @@ import ipaddress
 import re
 from typing import Any
 
-import dns.exception
-import dns.name
-import dns.rdata
-import dns.rdataclass
-
 from twinstack.drivers.dns import Row
 from twinstack.errors import FieldIssue, ValidationFailed
 
@@ -86,6 +81,12 @@ def check(rtype: str, host: str, content: Any, ttl: Any, priority: Any, zone: st
     record: dict[str, Any] = {"type": rtype, "name": host, "content": value, "ttl": ttl}
     if rtype in PRIORITISED:
         record["priority"] = priority
+    # dnspython on first use: loading it with the pack costs the start about 60 ms.
+    import dns.exception
+    import dns.name
+    import dns.rdata
+    import dns.rdataclass
+
     try:
         dns.rdata.from_text(dns.rdataclass.IN, rtype, rdata_text(record), origin=dns.name.root, relativize=False)
     except (dns.exception.DNSException, ValueError) as exc:

@@ -21,11 +21,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import dns.message
-import dns.name
-import dns.rdatatype
-
-from twinstack.drivers.dns import Row, Zone, answer
+from twinstack.drivers.dns import Row, Zone
 from twinstack.engine.state import SHARED_TENANT
 from twinstack.engine.twin import Twin
 from twinstack.packs.wayscloud import dns_records
@@ -108,6 +104,13 @@ def forget_statistics(twin: Twin, zone: str) -> None:
 def lookup(twin: Twin, name: str, rdtype: str) -> list[str]:
     """What the twin's DNS answers for ``name``/``rdtype`` (CNAMEs followed), as texts: TXT strings joined,
     names without the final dot. Asked of the answering code directly, so it is not counted as a query."""
+    # dnspython on first use, as in ``dns_records``.
+    import dns.message
+    import dns.name
+    import dns.rdatatype
+
+    from twinstack.drivers.dns import answer
+
     query = dns.message.make_query(dns.name.from_text(name.rstrip(".") + "."), rdtype)
     outcome = answer(query, StoreZones(twin), twin.clock.now())
     wanted = dns.rdatatype.from_text(rdtype)
