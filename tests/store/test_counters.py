@@ -154,3 +154,14 @@ def test_processes_racing_for_a_bounded_counter_never_over_allocate(stores: Stor
     check = stores.open()
     assert check.counters(NS, "single") == {"used": bound}
     assert check.counters(NS, "pair") == {"used": bound, "free": 0}
+
+
+def test_counters_of_many_keys_in_one_look_up(store: Store) -> None:
+    store.adjust(NS, "a", {"m_01": 2, "m_02": 1})
+    store.adjust(NS, "b", {"m_01": 5})
+    store.adjust("other", "a", {"m_01": 9})
+    keys = [f"k{n}" for n in range(1200)] + ["b", "a", "a"]  # more than one statement's worth of keys
+    found = store.counters_many(NS, keys)
+    assert found["a"] == {"m_01": 2, "m_02": 1} and found["b"] == {"m_01": 5}
+    assert set(found) == set(keys) and all(found[f"k{n}"] == {} for n in range(1200))
+    assert store.counters_many(NS, []) == {}

@@ -351,6 +351,19 @@ class SqlStore:
         rows = self._fetch(self._q("SELECT field, value FROM counters WHERE namespace=? AND key=?"), (namespace, key))
         return {str(name): int(value) for name, value in rows}
 
+    def counters_many(self, namespace: str, keys: Iterable[str]) -> dict[str, dict[str, int]]:
+        wanted = sorted({str(k) for k in keys})
+        out: dict[str, dict[str, int]] = {k: {} for k in wanted}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start: start + 500]
+            rows = self._fetch(
+                self._q(f"SELECT key, field, value FROM counters WHERE namespace=? AND key IN ({','.join('?' * len(chunk))})"),
+                (namespace, *chunk),
+            )
+            for key, name, value in rows:
+                out[str(key)][str(name)] = int(value)
+        return out
+
     def drop_counters(self, namespace: str, key: str | None = None) -> None:
         if key is None:
             self._exec(self._q("DELETE FROM counters WHERE namespace=?"), (namespace,))

@@ -159,6 +159,9 @@ class Store(Protocol):
     def counters(self, namespace: str, key: str) -> dict[str, int]:
         """The current values of ``key``'s counter fields."""
 
+    def counters_many(self, namespace: str, keys: Iterable[str]) -> dict[str, dict[str, int]]:
+        """``counters`` of each of ``keys`` in one look-up (a key with no field maps to ``{}``)."""
+
     def drop_counters(self, namespace: str, key: str | None = None) -> None:
         """Forget ``key``'s counters (every key of ``namespace`` when ``key`` is None)."""
 

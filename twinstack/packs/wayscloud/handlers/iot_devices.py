@@ -54,7 +54,7 @@ async def list_devices(ctx: RequestContext) -> Any:
         matched = [r for r in candidates if search in str(r.get("name", "")).lower()
                    or search in str(r["device_id"]).lower()]
         total, rows = len(matched), matched[(page - 1) * size: page * size]
-    return {"devices": [devices.view(scope, r) for r in rows], "total": total, "page": page, "page_size": size,
+    return {"devices": devices.views(scope, rows), "total": total, "page": page, "page_size": size,
             "has_more": page * size < total}
 
 

@@ -88,16 +88,34 @@ def _day_hour(at: float) -> tuple[str, str]:
 
 def _last_24h(scope: Scope, base: str, prefix: str) -> int:
     """Sum of the hourly fields ``<prefix>_<hh>`` of the last 24 hours (this hour included)."""
-    prefix += "_"
+    return _last_24h_of(scope, [base], (prefix,))[base][prefix]
+
+
+def _last_24h_of(scope: Scope, bases: list[str], prefixes: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """``_last_24h`` of each of ``bases`` for each of ``prefixes``: today's and yesterday's tallies of
+    every base in one store look-up, so a page of devices costs one query, not two per device."""
     now = scope.now
     today, hour = _day_hour(now)
     yesterday, _ = _day_hour(now - 86400)
     current = int(hour)
-    total = sum(v for f, v in scope.counters(key(base, today)).items()
-                if f.startswith(prefix) and int(f[len(prefix):]) <= current)
-    total += sum(v for f, v in scope.counters(key(base, yesterday)).items()
-                 if f.startswith(prefix) and int(f[len(prefix):]) > current)
-    return total
+    found = scope.counters_many([key(b, day) for b in bases for day in (today, yesterday)])
+    out: dict[str, dict[str, int]] = {}
+    for base in bases:
+        sums = dict.fromkeys(prefixes, 0)
+        for day, recent in ((today, True), (yesterday, False)):
+            for name, value in found[key(base, day)].items():
+                kind, _, at = name.partition("_")
+                if kind in sums and at.isdigit() and (int(at) <= current) == recent:
+                    sums[kind] += value
+        out[base] = sums
+    return out
+
+
+def device_tallies(scope: Scope, device_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Messages (``m``) and connects (``c``) of the last 24 hours of each device, in one look-up."""
+    bases = {device_id: key("device", device_id) for device_id in device_ids}
+    found = _last_24h_of(scope, list(bases.values()), ("m", "c"))
+    return {device_id: found[base] for device_id, base in bases.items()}
 
 
 def tally_message(scope: Scope, device_id: str, points: int) -> None:
@@ -155,20 +173,30 @@ _SHOWN = ("device_id", "name", "description", "device_type", "is_active", "last_
           "tags", "metadata", "battery_level", "signal_strength", "created_at", "profile_id", "updated_at")
 
 
-def view(scope: Scope, record: dict[str, Any]) -> dict[str, Any]:
+def view(scope: Scope, record: dict[str, Any], tallies: dict[str, int] | None = None) -> dict[str, Any]:
+    """The device as the API shows it; ``tallies`` (``device_tallies``) when a page read them at once."""
+    device_id = str(record["device_id"])
+    if tallies is None:
+        tallies = device_tallies(scope, [device_id])[device_id]
     out = {f: record[f] for f in _SHOWN if record.get(f) is not None}
     online = is_online(scope, record)
     out["tags"] = list(record.get("tags") or [])
     out["is_online"] = online
     out["connection_status"] = "connected" if online else "disconnected"
-    out["messages_24h"] = messages_24h(scope, str(record["device_id"]))
+    out["messages_24h"] = tallies["m"]
     if record.get("last_seen") is not None:
-        out["stability_score"] = health(scope, record)["components"]["connection_stability"]
+        out["stability_score"] = health(scope, record, tallies=tallies)["components"]["connection_stability"]
     return out
 
 
+def views(scope: Scope, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``view`` of each of a page of devices, their tallies read in one look-up."""
+    tallies = device_tallies(scope, [str(r["device_id"]) for r in records])
+    return [view(scope, r, tallies[str(r["device_id"])]) for r in records]
+
+
 def health(scope: Scope, record: dict[str, Any], active_alarms: dict[str, int] | None = None,
-           interval: float | None = None) -> dict[str, Any]:
+           interval: float | None = None, tallies: dict[str, int] | None = None) -> dict[str, Any]:
     """Uptime, alarm burden, connection stability and telemetry freshness (0-100 each) and their mean.
 
     ``unknown`` for a device never heard from, ``offline`` while it is not connected; otherwise
@@ -185,7 +213,8 @@ def health(scope: Scope, record: dict[str, Any], active_alarms: dict[str, int] |
         uptime = 100 if online else max(0, 100 - int(since * 100 / 86400))
         weights = {"critical": 40, "warning": 20, "info": 5}
         burden = sum(weights.get(sev, 0) * n for sev, n in (active_alarms or {}).items())
-        reconnects = max(0, connects_24h(scope, device_id) - 1)
+        connects = tallies["c"] if tallies is not None else connects_24h(scope, device_id)
+        reconnects = max(0, connects - 1)
         last_message = parse_time(record.get("last_message_at"))
         expected = interval or SILENT_AFTER
         if last_message is None:

@@ -90,6 +90,12 @@ class Scope:
     def counters(self, key: str) -> dict[str, int]:
         return self.twin.store.counters(COUNTERS, f"{self.tenant}\n{key}")
 
+    def counters_many(self, keys: list[str]) -> dict[str, dict[str, int]]:
+        """``counters`` of each of ``keys``, in one look-up."""
+        prefix = f"{self.tenant}\n"
+        found = self.twin.store.counters_many(COUNTERS, [prefix + k for k in keys])
+        return {k: found[prefix + k] for k in keys}
+
     def add(self, key: str, deltas: dict[str, int]) -> None:
         self.twin.store.adjust(COUNTERS, f"{self.tenant}\n{key}", deltas)
 
