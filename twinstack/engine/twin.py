@@ -524,7 +524,7 @@ def _public_dumped(value: Any) -> tuple[Any, bytes | None]:
         return _public(value), None
     if b'"_' not in text:
         return value, text
-    return _public(value), None
+    return _strip(value), None
 
 
 def _public_record(value: Any) -> Any:
@@ -538,7 +538,19 @@ def _public_record(value: Any) -> Any:
             return top
     except TypeError:
         pass
-    return _public(top)
+    return _strip(top)
+
+
+def _strip(value: Any) -> Any:
+    """``value`` without private keys at any depth, copied in one pass: for a value known to hold some,
+    where ``_public``'s look before copying would walk it twice."""
+    kind = type(value)
+    if kind is dict:
+        return {k: (_strip(v) if type(v) in (dict, list) else v) for k, v in value.items()
+                if not (type(k) is str and k[:1] == "_")}
+    if kind is list:
+        return [_strip(v) if type(v) in (dict, list) else v for v in value]
+    return value
 
 
 def _public(value: Any) -> Any:
