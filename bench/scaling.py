@@ -14,7 +14,7 @@ keep-alive connection (after a few unmeasured ones):
 - last page: the 50 oldest items (a deep offset or cursor), for information;
 - read by id: an item from the middle of the collection.
 
-Cases: WAYSCloud IoT devices (the engine's generic list, ``page``/``page_size``), WAYSCloud contacts (a pack list),
+Cases: WAYSCloud IoT devices (a pack list, ``page``/``page_size``), WAYSCloud contacts (a pack list),
 G4FAgent projects (a pack list, ``limit``/``cursor`` offset) and Polykomos
 blueprints (a pack list, ``limit``/``starting_after``, newest first). Sizes
 alternate round by round; per operation and size the median of the rounds'
@@ -77,7 +77,7 @@ CASES = (
          {"name": "Temperature Sensor A", "description": "bench device"},
          "/wayscloud/v1/iot/devices", {"page_size": str(PAGE)}, "/wayscloud/v1/iot/devices/{id}",
          lambda body: list(body["devices"]), lambda body: str(body["device_id"]),
-         lambda n, rid: {"page": str(max(1, n // PAGE))}, kind="generic list"),
+         lambda n, rid: {"page": str(max(1, n // PAGE))}),
     Case("WAYSCloud contacts", "wayscloud", "contacts/contacts", "/wayscloud/v1/contacts",
          {"name": "Ola Nordmann", "type": "person", "email": "ola@example.com"},
          "/wayscloud/v1/contacts", {"per_page": str(PAGE)}, "/wayscloud/v1/contacts/{id}",
