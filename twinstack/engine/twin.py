@@ -412,7 +412,7 @@ class Twin:
         if schema is None:
             out = self._public(body)
         elif isinstance(body, dict) and "_items" in body:
-            items = [_public_record(i) for i in body["_items"]]
+            items = [_public_dumped(i)[0] for i in body["_items"]]
             out = self.envelope.many(schema, items, seed, now, body["_page"], body.get("_name", ""))
         elif body is None:
             example = media.example if media is not None else None
@@ -525,20 +525,6 @@ def _public_dumped(value: Any) -> tuple[Any, bytes | None]:
     if b'"_' not in text:
         return value, text
     return _strip(value), None
-
-
-def _public_record(value: Any) -> Any:
-    """``_public(value)`` for a stored record: its private keys (``_id``, ``_lc``...) are at the top, so those
-    go by one comprehension, and the JSON of the rest tells whether anything private is left deeper."""
-    if type(value) is not dict:
-        return _public(value)
-    top = {k: v for k, v in value.items() if not (type(k) is str and k[:1] == "_")}
-    try:
-        if b'"_' not in orjson.dumps(top, option=orjson.OPT_NON_STR_KEYS):
-            return top
-    except TypeError:
-        pass
-    return _strip(top)
 
 
 def _strip(value: Any) -> Any:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from twinstack.store._index import Fetch
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+
+from twinstack.store._index import Fetch, in_chunks
+from twinstack.store.base import Bounds
 
 
 def add_within(fetch: Fetch, namespace: str, key: str, name: str, delta: int, low: int | None, high: int | None) -> int | None:
@@ -31,3 +36,73 @@ def add_within(fetch: Fetch, namespace: str, key: str, name: str, delta: int, lo
             (delta, namespace, key, name, *limits),
         )
     return int(rows[0][0]) if rows else None
+
+
+
+class CounterOps:
+    """The ``Store`` protocol's guarded counters, over the SQL a ``SqlStore`` runs."""
+
+    def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        raise NotImplementedError
+
+    def _fetch_q(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _q(self, sql: str) -> str:
+        raise NotImplementedError
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
+        bounds = within or {}
+        # Fields in a fixed order, so two transactions never lock them in opposite orders.
+        steps = [(name, int(deltas[name]), *bounds.get(name, (None, None))) for name in sorted(deltas)]
+        if not steps:
+            return {}
+        if len(steps) == 1:
+            # One guarded statement is all or nothing by itself.
+            name, delta, low, high = steps[0]
+            value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
+            return None if value is None else {name: value}
+        try:
+            # Within the caller's transaction this is a savepoint: a refusal undoes this call alone.
+            with self.transaction():
+                out: dict[str, int] = {}
+                for name, delta, low, high in steps:
+                    value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
+                    if value is None:
+                        raise _OutOfBounds
+                    out[name] = value
+                return out
+        except _OutOfBounds:
+            return None
+
+    def counters(self, namespace: str, key: str) -> dict[str, int]:
+        rows = self._fetch(self._q("SELECT field, value FROM counters WHERE namespace=? AND key=?"), (namespace, key))
+        return {str(name): int(value) for name, value in rows}
+
+    def counters_many(self, namespace: str, keys: Iterable[str]) -> dict[str, dict[str, int]]:
+        wanted = sorted({str(k) for k in keys})
+        out: dict[str, dict[str, int]] = {k: {} for k in wanted}
+        for chunk in in_chunks(wanted):
+            rows = self._fetch(
+                self._q(f"SELECT key, field, value FROM counters WHERE namespace=? AND key IN ({','.join('?' * len(chunk))})"),
+                (namespace, *chunk),
+            )
+            for key, name, value in rows:
+                out[str(key)][str(name)] = int(value)
+        return out
+
+    def drop_counters(self, namespace: str, key: str | None = None) -> None:
+        if key is None:
+            self._exec(self._q("DELETE FROM counters WHERE namespace=?"), (namespace,))
+        else:
+            self._exec(self._q("DELETE FROM counters WHERE namespace=? AND key=?"), (namespace, key))
+
+
+class _OutOfBounds(Exception):
+    """Rolls back an ``adjust`` whose field would cross a bound."""

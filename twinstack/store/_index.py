@@ -10,7 +10,7 @@ hold NUL, so null and absent are spelt ``\\x01`` and a string holding NUL or
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -35,6 +35,16 @@ A row whose value did not change is left untouched, so an update rewrites only t
 
 ROWS_PER_STATEMENT = 200
 """Index rows written by one statement (7 arguments each: far below either database's limit)."""
+
+
+KEYS_PER_STATEMENT = 500
+"""Keys one ``... IN (...)`` look-up names at the most (well below both databases' parameter limits)."""
+
+
+def in_chunks(keys: Sequence[str]) -> Iterator[Sequence[str]]:
+    """``keys`` in slices of ``KEYS_PER_STATEMENT``, one ``IN`` look-up each."""
+    for start in range(0, len(keys), KEYS_PER_STATEMENT):
+        yield keys[start: start + KEYS_PER_STATEMENT]
 
 
 def index_value(value: Any) -> str:

@@ -21,16 +21,16 @@ from collections.abc import Awaitable, Collection, Iterable, Iterator, Mapping, 
 from contextlib import contextmanager
 from typing import Any
 
-from twinstack.store._counters import add_within
+from twinstack.store._counters import CounterOps
 from twinstack.store._index import (
-    base_collection, build_index, find_statement, index_rows, matching, rebuild_indexes, write_index,
+    base_collection, build_index, find_statement, in_chunks, index_rows, matching, rebuild_indexes, write_index,
 )
 from twinstack.store._rows import (
     CREDENTIAL_COLUMNS, copied, credential_from, credential_row, dumps, loads, tenant_from,
 )
 from twinstack.store._schema import DERIVED, SCHEMA, TABLES
 from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
-from twinstack.store.base import JOB_LEASE_SECONDS, Bounds, Credential, Job, Page, Where
+from twinstack.store.base import JOB_LEASE_SECONDS, Credential, Job, Page, Where
 
 _JOB_COLS = "id, due_at, kind, service, tenant, payload"
 
@@ -46,7 +46,7 @@ _DROP_LEGACY_MARKERS = "DELETE FROM meta WHERE substr(key, 1, 6)='index:'"
 """Index markers once lived in meta, where snapshots carried them; ``indexed_fields`` holds them now."""
 
 
-class SqlStore:
+class SqlStore(CounterOps):
     """Store methods written once over ``self._exec``/``self._fetch``; SQL uses ``?`` placeholders."""
 
     P = "?"
@@ -293,8 +293,7 @@ class SqlStore:
     def get_many(self, service: str, tenant: str, collection: str, rids: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = sorted({str(r) for r in rids})
         out: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start: start + 500]
+        for chunk in in_chunks(wanted):
             rows = self._fetch(
                 self._q(
                     "SELECT rid, data FROM resources WHERE service=? AND tenant=? AND collection=?"
@@ -321,54 +320,6 @@ class SqlStore:
             sql, args = sql + " AND rid<?", (*args, high)
         rows = self._fetch(self._q(sql + " ORDER BY rid LIMIT ?"), (*args, max(0, int(limit))))
         return [(str(rid), loads(data)) for rid, data in rows]
-
-    # guarded counters ---------------------------------------------------------------
-    def adjust(self, namespace: str, key: str, deltas: Mapping[str, int], within: Bounds | None = None) -> dict[str, int] | None:
-        bounds = within or {}
-        # Fields in a fixed order, so two transactions never lock them in opposite orders.
-        steps = [(name, int(deltas[name]), *bounds.get(name, (None, None))) for name in sorted(deltas)]
-        if not steps:
-            return {}
-        if len(steps) == 1:
-            # One guarded statement is all or nothing by itself.
-            name, delta, low, high = steps[0]
-            value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
-            return None if value is None else {name: value}
-        try:
-            # Within the caller's transaction this is a savepoint: a refusal undoes this call alone.
-            with self.transaction():
-                out: dict[str, int] = {}
-                for name, delta, low, high in steps:
-                    value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
-                    if value is None:
-                        raise _OutOfBounds
-                    out[name] = value
-                return out
-        except _OutOfBounds:
-            return None
-
-    def counters(self, namespace: str, key: str) -> dict[str, int]:
-        rows = self._fetch(self._q("SELECT field, value FROM counters WHERE namespace=? AND key=?"), (namespace, key))
-        return {str(name): int(value) for name, value in rows}
-
-    def counters_many(self, namespace: str, keys: Iterable[str]) -> dict[str, dict[str, int]]:
-        wanted = sorted({str(k) for k in keys})
-        out: dict[str, dict[str, int]] = {k: {} for k in wanted}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start: start + 500]
-            rows = self._fetch(
-                self._q(f"SELECT key, field, value FROM counters WHERE namespace=? AND key IN ({','.join('?' * len(chunk))})"),
-                (namespace, *chunk),
-            )
-            for key, name, value in rows:
-                out[str(key)][str(name)] = int(value)
-        return out
-
-    def drop_counters(self, namespace: str, key: str | None = None) -> None:
-        if key is None:
-            self._exec(self._q("DELETE FROM counters WHERE namespace=?"), (namespace,))
-        else:
-            self._exec(self._q("DELETE FROM counters WHERE namespace=? AND key=?"), (namespace, key))
 
     # tenants and credentials ---------------------------------------------------
     def put_tenant(self, tenant_id: str, name: str, data: dict[str, Any], now: float) -> None:
@@ -608,6 +559,3 @@ class SqlStore:
         except self.BAD_DATA as exc:
             # Raised out of the transaction, so it has been rolled back.
             raise SnapshotError(f"snapshot rejected by the database: {exc}") from exc
-
-class _OutOfBounds(Exception):
-    """Rolls back an ``adjust`` whose field would cross a bound."""
