@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PACKS = ROOT / "twinstack" / "packs"
 BLUELOBSTER_SEED = PACKS / "bluelobster" / "seed" / "bluelobster.openapi.json"
+WAYSCLOUD_SEED = PACKS / "wayscloud" / "seed" / "wayscloud.openapi.json"
 PRISM_DIR = BENCH / "prism"
 PRISM_BIN = PRISM_DIR / "node_modules" / ".bin" / "prism"
 START_TIMEOUT = 60.0
@@ -119,11 +120,21 @@ class Twin:
     startup_s: float
 
 
-def twin_command(port: int, data_dir: Path, services: str | None) -> list[str]:
-    # DNS off, no MQTT broker: the run stays off shared ports; --services None mounts every built-in pack.
+def twin_command(port: int, data_dir: Path, services: str | None, specs: Sequence[str] = ()) -> list[str]:
+    # DNS off, no MQTT broker: the run stays off shared ports; --services None mounts every built-in pack,
+    # "" none (a twin of --spec documents only).
     command = [sys.executable, "-m", "twinstack", "serve", "--speed", "instant", "--port", str(port),
                "--data-dir", str(data_dir), "--dns-port", "0"]
-    return command + (["--services", services] if services else [])
+    command += ["--services", services] if services is not None else []
+    for spec in specs:
+        command += ["--spec", spec]
+    return command
+
+
+def spec_argument(document: Path, slug: str) -> str:
+    """``PATH:SLUG`` for ``--spec``: a document served by the generic engine alone under ``slug``, as no pack
+    has that slug (a built-in seed served this way runs none of its pack's code)."""
+    return f"{document}:{slug}"
 
 
 def all_ready(slugs: list[str]) -> Ready:
@@ -134,11 +145,14 @@ def all_ready(slugs: list[str]) -> Ready:
     return check
 
 
-def start_twin(workdir: Path, services: str | None = None, *, name: str = "twin") -> Twin:
-    """``twinstack serve`` with a fresh data dir, and a tenant of its own."""
+def start_twin(workdir: Path, services: str | None = None, *, name: str = "twin",
+               specs: Sequence[str] = ()) -> Twin:
+    """``twinstack serve`` with a fresh data dir, and a tenant of its own; ``specs`` are ``--spec`` arguments
+    (``spec_argument``), each served by the generic engine."""
     port = free_port()
-    slugs = services.split(",") if services else builtin_slugs()
-    server = Server(twin_command(port, workdir / f"{name}-state", services), f"http://127.0.0.1:{port}",
+    slugs = [s for s in services.split(",") if s] if services is not None else builtin_slugs()
+    slugs += [spec.rpartition(":")[2] for spec in specs]
+    server = Server(twin_command(port, workdir / f"{name}-state", services, specs), f"http://127.0.0.1:{port}",
                     workdir / f"{name}.log")
     try:
         startup = server.wait_ready("/_twinstack/health", ready=all_ready(slugs))
