@@ -30,6 +30,10 @@ class Reply:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = None
+    reuse: bool = False
+    """The answer depends on nothing but the stored state, the caller, the path, the query and declared
+    headers (not the clock, not chance): the same read may get the same bytes until the state changes
+    (``engine/read_cache.py``). The renderer withdraws the offer when it had to fill or repair the body."""
     raw: bool = False
     """Send ``body`` (bytes or str) as is, without shaping to the schema."""
     stream: AsyncIterator[bytes] | None = None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Hashable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,13 +28,17 @@ from twinstack.engine import generic
 from twinstack.engine.body import decode_body, decode_multipart, pick_media
 from twinstack.engine.context import Body, Reply, RequestContext
 from twinstack.engine.params import read_param
-from twinstack.engine.security import RequestView
+from twinstack.engine.security import Principal, RequestView
 from twinstack.engine.tenants import DEFAULT_TENANT
 from twinstack.engine.twin import ResponseMismatch, Twin
 from twinstack.engine.validation import issues_for
 from twinstack.errors import FieldIssue, MethodNotAllowed, NotFound, TwinError, ValidationFailed
+from twinstack.spec.model import Operation
 
 log = logging.getLogger("twinstack.pipeline")
+
+_READS = ("GET", "HEAD")
+"""Methods whose answers may be reused (``engine/read_cache.py``)."""
 
 Result = tuple[int, dict[str, str], Body, "str | None", str]
 """status, headers, body (bytes, or chunks to stream), content type, operation id"""
@@ -105,18 +110,32 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
                     issues.extend(issues_for(twin.spec.validator(media.key), body, "body"))
         if issues:
             raise ValidationFailed(issues)
+        # 5. handle; a read asked again before the state changed gets the answer it got then
+        reads = request.method in _READS
+        kept_as = None
+        if reads and op.operation_id in twin.read_cache.reusing:
+            kept_as = _reuse_key(request, op, tenant, principal, path, query_string)
+            kept = twin.read_cache.get(kept_as) if kept_as is not None else None
+            if kept is not None:
+                kept[1]["X-Request-Id"] = request_id
+                return kept[0], kept[1], kept[2], kept[3], op.operation_id
+        # (a write's answer is never reused: it need not ask the store where it stands)
+        generation = twin.read_cache.generation() if reads else None
         ctx = RequestContext(
             twin=twin, operation=op, tenant=tenant, principal=principal, path=values["path"], query=values["query"],
             headers=request.headers, cookies=cookies, body=body, raw_body=raw, content_type=content_type,
             request_id=request_id, raw_query=raw_query, client_host=_client_host(request),
             base_url=base_url,
         )
-        # 5. handle
         handler = twin.pack.handlers.get(op.operation_id, generic.handle)
         result = await handler(ctx)
         reply = result if isinstance(result, Reply) else Reply(result)
         # 6. render
         status, headers, data, ctype = twin.render(ctx, reply)
+        if reply.reuse and isinstance(data, bytes):
+            key = kept_as or _reuse_key(request, op, tenant, principal, path, query_string)
+            if key is not None:
+                twin.read_cache.keep(op.operation_id, key, generation, (status, dict(headers), data, ctype), request_id)
     except TwinError as err:
         status, headers, data, ctype = twin.render_error(op, err, request_id)
     except (ResponseMismatch, faults.Dropped):
@@ -129,6 +148,25 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         status, headers, data, ctype = twin.render_error(op, internal, request_id)
     headers.setdefault("X-Request-Id", request_id)
     return status, headers, data, ctype, op.operation_id if op else ""
+
+
+def _reuse_key(
+    request: Request, op: Operation, tenant: str, principal: Principal | None, path: str, query: bytes,
+) -> tuple[Hashable, ...] | None:
+    """What a reusable answer depends on: the read, the caller, the path, the query and declared headers."""
+    if request.method not in _READS:
+        return None
+    caller: str = ""
+    if principal is not None:
+        if principal.credential is None:
+            # A caller known only by its token's claims: no stable name to keep an answer under.
+            return None
+        caller = principal.credential.token_hash
+    declared = tuple(
+        request.headers.get(p.name) if p.location == "header" else request.cookies.get(p.name)
+        for p in op.params if p.location in ("header", "cookie")
+    ) if op.reads_headers else ()
+    return request.method, op.operation_id, tenant, caller, path, query, declared
 
 
 def _client_host(request: Request) -> str:

@@ -23,6 +23,7 @@ from twinstack.engine.filters import NOT_FILTERS
 from twinstack.engine.inference import Plan, infer
 from twinstack.engine.lifecycle import Lifecycle, inferred
 from twinstack.engine.pack import Pack
+from twinstack.engine.read_cache import ReadCache
 from twinstack.engine.routing import Router
 from twinstack.engine.security import Authenticator, token_hash
 from twinstack.engine.state import Collection
@@ -79,6 +80,8 @@ class Twin:
         """Collection -> the path template of its read and the template's id parameter (``Location``)."""
         """Reads through another path: operationId -> (the collection read, the field its id names)."""
         self.memo: dict[str, Any] = {}
+        self.read_cache = ReadCache(store)
+        """Answers of reads that may be given again until the state changes (``Reply.reuse``)."""
         """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self._study()
         self._jwt_secret: str | None = None
@@ -379,6 +382,8 @@ class Twin:
 
     def render(self, ctx: RequestContext, reply: Reply) -> tuple[int, dict[str, str], Body, str | None]:
         op = ctx.operation
+        # Reusable only as the handler's own value, sent as it was (see ``Reply.reuse``).
+        reusable, reply.reuse = reply.reuse, False
         status = reply.status or self.success_status(op)
         if not op.declared(status) and 200 <= status < 300:
             status = self.success_status(op)
@@ -388,6 +393,7 @@ class Twin:
             return status, headers, reply.stream, reply.content_type or "text/event-stream"
         if reply.raw:
             data = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
+            reply.reuse = reusable
             return status, headers, data, reply.content_type or "application/octet-stream"
         resp = op.response_for(status)
         if status == 204 or (resp is not None and not resp.media):
@@ -447,6 +453,7 @@ class Twin:
                 self.log.warning("%s %s: response repaired (%s)", op.operation_id, status, problem[:200])
                 out = self.synth.generate(schema, seed, now=now)
                 checked = False
+        reply.reuse = reusable and checked
         if dumped is not None and checked and not self._write_only:
             # The handler's own value went out as it was, checked and unchanged: its bytes are the answer.
             return status, headers, dumped, media.content_type if media else "application/json"

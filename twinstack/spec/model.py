@@ -68,11 +68,14 @@ class Operation:
     path_names: list[str] = field(default_factory=list)
     """Names of the path template's parameters, in order."""
     needs_cookies: bool = False
+    reads_headers: bool = False
+    """A header or cookie parameter is declared: a kept answer depends on its value too."""
 
     def __post_init__(self) -> None:
         self.success_statuses = sorted(int(s) for s in self.responses if s.isdigit() and s.startswith("2"))
         self.path_names = [s[1:-1] for s in self.path.split("/") if s.startswith("{") and s.endswith("}")]
         self.needs_cookies = any(p.location == "cookie" for p in self.params)
+        self.reads_headers = any(p.location in ("header", "cookie") for p in self.params)
 
     @property
     def segments(self) -> list[str]:

@@ -59,6 +59,8 @@ class SqlStore(CounterOps):
     """Held around every statement and for a whole transaction (made per instance by ``__init__``)."""
     _depth: int
     """How many ``transaction()`` blocks this store is inside."""
+    _journaling = False
+    """The statements running now write the journal (no state a reply shows)."""
     SKIP_LOCKED = ""
     """Appended to the job-claiming subquery where the database can lock rows."""
     BAD_DATA: tuple[type[Exception], ...] = ()
@@ -86,6 +88,10 @@ class SqlStore(CounterOps):
         """Every write commits by itself unless a dialect groups them (SQLite does)."""
 
     def committed(self) -> Awaitable[None] | None:
+        return None
+
+    def generation(self) -> tuple[int, int] | None:
+        """None: a dialect that cannot see every writer cheaply gives no generation."""
         return None
 
     def _seq(self, table: str) -> str:
@@ -494,14 +500,23 @@ class SqlStore(CounterOps):
         # A busy twin journals thousands of requests between flushes: one statement per chunk,
         # not per entry, keeps the flush (on the event loop) short.
         with self.transaction():
-            for start in range(0, len(entries), _JOURNAL_CHUNK):
-                chunk = entries[start: start + _JOURNAL_CHUNK]
-                seqs = self._next_seqs("journal", len(chunk))
-                values = ",".join("(?,?)" for _ in chunk)
-                args = tuple(v for seq, entry in zip(seqs, chunk) for v in (seq, dumps(entry)))
-                self._exec(self._q(f"INSERT INTO journal (seq, data) VALUES {values}"), args)
-            # An indexed range: nothing to do (and nothing read) until the journal is that long.
-            self._exec(self._q("DELETE FROM journal WHERE seq<=?"), (seqs[-1] - JOURNAL_KEPT,))
+            # The journal is no state a reply shows: writing it leaves ``generation`` as it was.
+            self._journaling = True
+            try:
+                self._append_journal(entries)
+            finally:
+                self._journaling = False
+
+    def _append_journal(self, entries: builtins.list[dict[str, Any]]) -> None:
+        seqs: builtins.list[int] = []
+        for start in range(0, len(entries), _JOURNAL_CHUNK):
+            chunk = entries[start: start + _JOURNAL_CHUNK]
+            seqs = self._next_seqs("journal", len(chunk))
+            values = ",".join("(?,?)" for _ in chunk)
+            args = tuple(v for seq, entry in zip(seqs, chunk) for v in (seq, dumps(entry)))
+            self._exec(self._q(f"INSERT INTO journal (seq, data) VALUES {values}"), args)
+        # An indexed range: nothing to do (and nothing read) until the journal is that long.
+        self._exec(self._q("DELETE FROM journal WHERE seq<=?"), (seqs[-1] - JOURNAL_KEPT,))
 
     def _next_seqs(self, table: str, n: int) -> builtins.list[int]:
         """``n`` new insertion numbers for ``table``, ascending (call inside a transaction)."""

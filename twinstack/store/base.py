@@ -233,6 +233,15 @@ class Store(Protocol):
     def group_commits(self, loop: asyncio.AbstractEventLoop) -> None:
         """From now on, writes made while ``loop`` runs may share one commit (see ``committed``)."""
 
+    def generation(self) -> tuple[int, int] | None:
+        """A value that changes whenever the state may have changed, by this process or any other.
+
+        Equal values mean nothing was written in between (the request journal aside), so an answer
+        made from the state then is still the answer. ``None`` where the store cannot tell cheaply
+        (PostgreSQL: other processes commit unseen); then nothing may be reused.
+        """
+        return None
+
     def committed(self) -> Awaitable[None] | None:
         """What to await before answering: the commit of the writes (and reads of them) made so far.
 

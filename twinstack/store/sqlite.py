@@ -82,6 +82,8 @@ class SqliteStore(SqlStore):
         """A group transaction is open (``BEGIN IMMEDIATE`` taken, ``COMMIT`` due at the loop's next turn)."""
         self._waiting: list[asyncio.Future[None]] = []
         """Answers held until the open group commits (loop thread only)."""
+        self._writes = 0
+        """Writing statements run on this connection (``generation``), the journal's aside."""
         with self.transaction():
             self._create_schema()
         self._checkpointer = _Checkpointer(path)
@@ -89,15 +91,28 @@ class SqliteStore(SqlStore):
 
     def _exec(self, sql: str, args: tuple[Any, ...] = ()) -> int:
         with self._lock:
-            if not self._depth and self._loop is not None and sql.lstrip()[:6].upper().startswith(_WRITES):
-                self._open_group()
+            if sql.lstrip()[:6].upper().startswith(_WRITES):
+                self._writing()
             return self._conn.execute(sql, args).rowcount
 
     def _fetch(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            if not self._depth and self._loop is not None and sql.lstrip()[:6].upper().startswith(_WRITES):
-                self._open_group()
+            if sql.lstrip()[:6].upper().startswith(_WRITES):
+                self._writing()
             return self._conn.execute(sql, args).fetchall()
+
+    def _writing(self) -> None:
+        """A statement that writes is about to run (lock held): note it, and open the turn's group if none is."""
+        if not self._journaling:
+            self._writes += 1
+        if not self._depth and self._loop is not None:
+            self._open_group()
+
+    def generation(self) -> tuple[int, int] | None:
+        # This connection's own writes are counted as they are made; ``data_version`` changes when
+        # another connection (another worker, a command on the same file) commits.
+        with self._lock:
+            return self._writes, self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     # group commit ------------------------------------------------------------------
     def group_commits(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -137,6 +152,8 @@ class SqliteStore(SqlStore):
                     self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
                 failure = exc
+                # What was read of the undone writes must not be taken for the state any more.
+                self._writes += 1
                 try:
                     self._conn.execute("ROLLBACK")
                 except sqlite3.Error:

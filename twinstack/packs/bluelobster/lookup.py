@@ -37,13 +37,18 @@ def caller(ctx: RequestContext) -> Caller:
 
 def instance(ctx: RequestContext, param: str = "instance_id") -> Record:
     """The caller's active instance named by the path parameter ``param``, settled; else 404."""
+    return instance_at_rest(ctx, param)[0]
+
+
+def instance_at_rest(ctx: RequestContext, param: str = "instance_id") -> tuple[Record, bool]:
+    """``instance``, and whether it had no unfinished task (nothing of it then changes with time alone)."""
     instance_id = str(ctx.path.get(param, ""))
     owner = account(ctx)
-    settle_subject(owner, instance_id)
+    at_rest = settle_subject(owner, instance_id)
     found = instances.get(owner, instance_id)
     if found is None or not instances.is_active(found) or not instances.visible_to(found, permissions(ctx).team_id):
         raise NotFound(f"Instance {instance_id} not found", field=param)
-    return found
+    return found, at_rest
 
 
 def json_body(ctx: RequestContext) -> dict[str, Any]:

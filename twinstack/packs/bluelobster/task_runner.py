@@ -72,30 +72,36 @@ def _settle_new(account: Account, subject: str, waiting: list[Record], free_at: 
         account.collection(OPEN_COLLECTION).put(str(live["task_id"]), live)
 
 
-def settle_subject(account: Account, subject: str) -> None:
+def settle_subject(account: Account, subject: str) -> bool:
     """Bring the tasks of one subject (an instance id, a backup) up to now.
 
     A subject with no unfinished task has nothing to settle: one indexed read, no write transaction.
+    True then: nothing of the subject changes with time alone.
     """
     if not open_on(account, subject):
-        return
+        return True
     with account.store.transaction():
         # Read again inside the transaction: another worker may have settled the queue meanwhile.
         _settle_queue(account, subject, open_on(account, subject))
+    return False
 
 
-def settle_account(account: Account) -> None:
-    """Bring every unfinished task of the account up to now (finished ones are not read)."""
+def settle_account(account: Account) -> bool:
+    """Bring every unfinished task of the account up to now (finished ones are not read).
+
+    True when none was unfinished: then nothing of the account changes with time alone.
+    """
     unfinished = account.collection(OPEN_COLLECTION)
     if not unfinished.count():
         # Nothing to settle (the collection's stored count): a read needs no write transaction.
-        return
+        return True
     with account.store.transaction():
         queues: dict[str, list[Record]] = {}
         for task in unfinished.find().items:
             queues.setdefault(str(task.get("_subject")), []).append(task)
         for subject, waiting in queues.items():
             _settle_queue(account, subject, waiting)
+    return False
 
 
 def run_settle_job(twin: Twin, job: Job) -> None:

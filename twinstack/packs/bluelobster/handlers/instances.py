@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twinstack.engine.context import RequestContext
+from twinstack.engine.context import Reply, RequestContext
 from twinstack.engine.pack import Handler
 from twinstack.errors import TwinError
 from twinstack.packs.bluelobster import instances, launch_rules, launches, lookup, schedules, teams
@@ -43,14 +43,17 @@ async def launch_custom_instance_api_v1_instances_launch_custom_post(ctx: Reques
     return reply
 
 
-async def list_instances_api_v1_instances_get(ctx: RequestContext) -> list[dict[str, Any]]:
+async def list_instances_api_v1_instances_get(ctx: RequestContext) -> Reply:
     owner = lookup.account(ctx)
-    settle_account(owner)
-    return [instances.public(i) for i in instances.all_active(owner, lookup.permissions(ctx).team_id)]
+    # With no task under way the list changes only by a write: a poll may be answered again as it was.
+    at_rest = settle_account(owner)
+    return Reply([instances.public(i) for i in instances.all_active(owner, lookup.permissions(ctx).team_id)],
+                 reuse=at_rest)
 
 
-async def get_instance_api_v1_instances__instance_id__get(ctx: RequestContext) -> dict[str, Any]:
-    return instances.public(lookup.instance(ctx))
+async def get_instance_api_v1_instances__instance_id__get(ctx: RequestContext) -> Reply:
+    found, at_rest = lookup.instance_at_rest(ctx)
+    return Reply(instances.public(found), reuse=at_rest)
 
 
 async def delete_instance_api_v1_instances__instance_id__delete(ctx: RequestContext) -> dict[str, Any]:
