@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,26 @@ def test_generic_lifecycle_settles_on_the_twin_clock(make_client: Any) -> None:
     c.post("/_twinstack/clock/advance", json={"seconds": 31})
     assert c.get(f"/petstore/v2/pets/{pet['id']}", headers=h).json()["status"] == "available"
     assert c.get("/petstore/v2/pets", headers=h).json()[0]["status"] == "available"
+
+
+def test_a_polled_resource_changes_with_time_alone_and_with_each_write(make_client: Any) -> None:
+    """Polling is answered as the state is now: a lifecycle moves on with no write, and every write shows."""
+    c = make_client(services=[], specs=[f"{PETSTORE}:petstore"], speed="fast")
+    h = key_of(c)
+    started = time.monotonic()
+    pet = c.post("/petstore/v2/pets", json={"name": "Slow"}, headers=h).json()
+    for _ in range(3):
+        assert c.get(f"/petstore/v2/pets/{pet['id']}", headers=h).json()["status"] == "pending"
+        assert [p["status"] for p in c.get("/petstore/v2/pets", headers=h).json()] == ["pending"]
+    # At --speed fast the 30 s pending state lasts 3 s of wall time.
+    time.sleep(max(0.0, 3.3 - (time.monotonic() - started)))
+    assert c.get(f"/petstore/v2/pets/{pet['id']}", headers=h).json()["status"] == "available"
+    assert [p["status"] for p in c.get("/petstore/v2/pets", headers=h).json()] == ["available"]
+    for _ in range(2):
+        assert [p.get("age") for p in c.get("/petstore/v2/pets", headers=h).json()] == [None]
+    c.patch(f"/petstore/v2/pets/{pet['id']}", json={"age": 4}, headers=h)
+    assert [p["age"] for p in c.get("/petstore/v2/pets", headers=h).json()] == [4]
+    assert c.get(f"/petstore/v2/pets/{pet['id']}", headers=h).json()["age"] == 4
 
 
 def test_huge_integers_are_bad_input_not_a_crash(petstore: httpx.Client) -> None:

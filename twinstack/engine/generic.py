@@ -110,8 +110,9 @@ async def _list(ctx: RequestContext) -> Any:
         # (already filtered) collection, the one generic list that does.
         page = ctx.store.find(ctx.slug, ctx.tenant, key, where=where or None)
         items = [ctx.twin.settle(plan.collection, i) for i in _searched(page.items, search)]
-        return Reply(_paged(ctx, items, plan.collection))
-    return Reply(_window(ctx, key, plan.collection, where))
+        return Reply(_paged(ctx, items, plan.collection), reuse=ctx.twin.at_rest(plan.collection, items))
+    window = _window(ctx, key, plan.collection, where)
+    return Reply(window, reuse=ctx.twin.at_rest(plan.collection, window["_items"]))
 
 
 async def _read(ctx: RequestContext) -> Any:
@@ -119,7 +120,7 @@ async def _read(ctx: RequestContext) -> Any:
     if alias is not None:
         return Reply(_load_alias(ctx, *alias))
     found = _load_item(ctx)
-    return Reply(found)
+    return Reply(found, reuse=ctx.twin.at_rest(ctx.twin.plans[ctx.operation.operation_id].collection, [found]))
 
 
 def _load_alias(ctx: RequestContext, collection: str, field: str) -> dict[str, Any]:

@@ -114,7 +114,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         reads = request.method in _READS
         kept_as = None
         if reads and op.operation_id in twin.read_cache.reusing:
-            kept_as = _reuse_key(request, op, tenant, principal, path, query_string)
+            kept_as = _reuse_key(request, op, tenant, principal, base_url + path, query_string)
             kept = twin.read_cache.get(kept_as) if kept_as is not None else None
             if kept is not None:
                 kept[1]["X-Request-Id"] = request_id
@@ -133,7 +133,7 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         # 6. render
         status, headers, data, ctype = twin.render(ctx, reply)
         if reply.reuse and isinstance(data, bytes):
-            key = kept_as or _reuse_key(request, op, tenant, principal, path, query_string)
+            key = kept_as or _reuse_key(request, op, tenant, principal, base_url + path, query_string)
             if key is not None:
                 twin.read_cache.keep(op.operation_id, key, generation, (status, dict(headers), data, ctype), request_id)
     except TwinError as err:
@@ -151,9 +151,10 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
 
 
 def _reuse_key(
-    request: Request, op: Operation, tenant: str, principal: Principal | None, path: str, query: bytes,
+    request: Request, op: Operation, tenant: str, principal: Principal | None, url: str, query: bytes,
 ) -> tuple[Hashable, ...] | None:
-    """What a reusable answer depends on: the read, the caller, the path, the query and declared headers."""
+    """What a reusable answer depends on: the read, the caller, the URL it was asked at (links in it name
+    the host), the query and declared headers."""
     if request.method not in _READS:
         return None
     caller: str = ""
@@ -166,7 +167,7 @@ def _reuse_key(
         request.headers.get(p.name) if p.location == "header" else request.cookies.get(p.name)
         for p in op.params if p.location in ("header", "cookie")
     ) if op.reads_headers else ()
-    return request.method, op.operation_id, tenant, caller, path, query, declared
+    return request.method, op.operation_id, tenant, caller, url, query, declared
 
 
 def _client_host(request: Request) -> str:
