@@ -72,19 +72,24 @@ GENERIC_API = f"/{GENERIC_SLUG}/api/v1"
 GENERIC_COLLECTION = "/api/v1/instances"
 """The store collection the generic engine lists ``GET /api/v1/instances`` from (its inferred plan)."""
 LIST, LAUNCH, FULL = "list instances", "launch instance", "launch at capacity (409)"
+LIST_FRESH = "list, made afresh"
 GENERIC_LIST = "generic list"
 TWIN, BASELINE, PRISM, TWIN_FULL = "twin", "baseline", "prism", "twin (full)"
 TWIN_GENERIC = "twin (generic)"
 LISTS = (LIST, GENERIC_LIST)
-SUBJECT = {LIST: TWIN, GENERIC_LIST: TWIN_GENERIC, LAUNCH: TWIN}
+SUBJECT = {LIST: TWIN, LIST_FRESH: TWIN, GENERIC_LIST: TWIN_GENERIC, LAUNCH: TWIN}
 """The twin each scenario measures against the baseline (and Prism)."""
-LEAST_SHARE = {LIST: ("twin", 0.8), GENERIC_LIST: ("generic engine list", 0.9), LAUNCH: ("twin", 0.8)}
+LEAST_SHARE = {LIST: ("twin", 0.8), LIST_FRESH: ("twin, no answer reused,", 0.8),
+               GENERIC_LIST: ("generic engine list", 0.9), LAUNCH: ("twin", 0.8)}
 """Issue 7's least twin/baseline throughput per scenario, and what its line calls the twin."""
 Runner = Callable[[str, Scenario, str, str, Load], Measurement]
 
 
 SCENARIOS = (
     Scenario(LIST, "GET", "/instances"),
+    # The list again, with a query no operation declares and no two requests share: the twin can reuse no
+    # answer (it keeps a read's answer until the state changes, ``engine/read_cache.py``) and makes each one.
+    Scenario(LIST_FRESH, "GET", "/instances", fresh=True),
     # The same request as the list above, on the generic twin and the baseline (which answers it as its list);
     # before any launch, so the baseline still lists its seeded instances.
     Scenario(GENERIC_LIST, "GET", "/instances"),
@@ -233,14 +238,14 @@ def start_targets(names: list[str], tmp: Path, s: Settings, services: str | None
     if TWIN in names:
         main = start_twin(tmp, services, name="twin")
         run.targets.append(Target(TWIN, main.server, main.credentials["bluelobster"]["api_key"], TWIN_API,
-                                  (LIST, LAUNCH)))
+                                  (LIST, LIST_FRESH, LAUNCH)))
     if BASELINE in names:
         port, key = free_port(), "bench_" + secrets.token_hex(16)
         server = Server([sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--port", str(port),
                          "--db", str(tmp / "baseline.sqlite"), "--api-key", key],
                         f"http://127.0.0.1:{port}", tmp / "baseline.log")
         # The baseline answers the generic list too when there is a generic twin to set against it.
-        lists = LISTS if TWIN_GENERIC in names else (LIST,)
+        lists = (*LISTS, LIST_FRESH) if TWIN_GENERIC in names else (LIST, LIST_FRESH)
         run.targets.append(Target(BASELINE, server, key, TWIN_API, (*lists, LAUNCH)))
         server.wait_ready(TWIN_API + "/instances", {"X-API-Key": key})
     if PRISM in names:
@@ -379,7 +384,7 @@ def check_targets(run: Run, s: Settings) -> list[str]:
                                t.rps >= share * b.rps))
             if t and p and p.rps:
                 checks.append((f"{scenario} at {c}: twin >= 5x Prism ({t.rps / p.rps:.2f}x)", t.rps >= 5 * p.rps))
-    for scenario, limit in ((LIST, 10.0), (LAUNCH, 20.0)):
+    for scenario, limit in ((LIST, 10.0), (LIST_FRESH, 10.0), (LAUNCH, 20.0)):
         if (t := by.get((TWIN, scenario, 32))) is not None:
             checks.append((f"{scenario} at 32: twin p99 <= {limit:g} ms ({t.p99_ms:.1f} ms)", t.p99_ms <= limit))
     twin = next((t for t in run.targets if t.name == TWIN), None)

@@ -30,6 +30,9 @@ class Scenario:
     method: str
     path: str
     body: dict[str, object] | None = None
+    fresh: bool = False
+    """Every request carries a query of its own (``?fresh=<thread>-<n>``, a parameter no operation declares),
+    so that no answer can be reused: the cost of making each one."""
 
 
 @dataclass(slots=True)
@@ -60,7 +63,7 @@ class Load:
 
 def run_wrk(target: str, scenario: Scenario, url: str, api_key: str, load: Load) -> Measurement:
     env = {**os.environ, "BENCH_METHOD": scenario.method, "BENCH_API_KEY": api_key,
-           "BENCH_BODY": json.dumps(scenario.body) if scenario.body else ""}
+           "BENCH_BODY": json.dumps(scenario.body) if scenario.body else "", "BENCH_FRESH": "1" if scenario.fresh else ""}
     threads = max(1, min(load.threads, load.connections))
     command = ["wrk", f"-t{threads}", f"-c{load.connections}", f"-d{max(1, round(load.duration))}s",
                "--timeout", "10s", "-s", str(LUA), url]
@@ -85,8 +88,9 @@ async def _python_load(scenario: Scenario, url: str, api_key: str,
             nonlocal errors
             while time.monotonic() < deadline and len(latencies) + errors < load.max_requests:
                 started = time.perf_counter()
+                params = {"fresh": str(len(latencies) + errors)} if scenario.fresh else None
                 try:
-                    response = await client.request(scenario.method, url, json=scenario.body)
+                    response = await client.request(scenario.method, url, json=scenario.body, params=params)
                 except httpx.HTTPError:
                     errors += 1
                     continue

@@ -1,6 +1,6 @@
 -- wrk script for bench/load.py: one fixed request, a status mix, and one JSON result line.
 --
--- The request comes from the environment (BENCH_METHOD, BENCH_BODY, BENCH_API_KEY) so the
+-- The request comes from the environment (BENCH_METHOD, BENCH_BODY, BENCH_API_KEY, BENCH_FRESH) so the
 -- same script serves the GET and the POST scenario. Each wrk thread counts statuses in its
 -- own Lua state; done() runs in the main state and sums them through the thread handles.
 
@@ -17,6 +17,16 @@ statuses = {}
 
 function setup(thread)
    table.insert(threads, thread)
+   thread:set("id", #threads)
+end
+
+-- BENCH_FRESH: a query of its own on every request, so no answer can be given twice.
+if os.getenv("BENCH_FRESH") == "1" then
+   local n = 0
+   function request()
+      n = n + 1
+      return wrk.format(nil, wrk.path .. "?fresh=" .. id .. "-" .. n)
+   end
 end
 
 function response(status, headers, body)

@@ -15,6 +15,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ("list instances", "launch instance")
+FRESH = "list, made afresh"
 
 
 def run_script(name: str, *args: str, timeout: float = 420) -> tuple[str, Any]:
@@ -30,12 +31,14 @@ def test_quick_compare_measures_twin_baseline_prism_and_the_409_path(tmp_path: P
     measured = {(m["target"], m["scenario"]) for m in figures["measurements"]}
     prism_ran = not any(note.startswith("prism: skipped") for note in figures["notes"])
     targets = ("twin", "baseline", "prism") if prism_ran else ("twin", "baseline")
-    assert measured == {(t, s) for t in targets for s in SCENARIOS} | {("twin (full)", "launch at capacity (409)")}
+    assert measured == {(t, s) for t in targets for s in SCENARIOS} | {
+        ("twin (full)", "launch at capacity (409)"), ("twin (generic)", "generic list"), ("baseline", "generic list"),
+        ("twin", FRESH), ("baseline", FRESH)}
     for m in figures["measurements"]:
         assert m["requests"] > 0 and m["rps"] > 0 and m["p99_ms"] >= m["p50_ms"] > 0, m
-    assert all(set(m["statuses"]) == {"200"} for m in figures["measurements"] if m["scenario"] == "list instances")
+    assert all(set(m["statuses"]) == {"200"} for m in figures["measurements"] if "list" in m["scenario"])
     assert set(next(m for m in figures["measurements"] if m["target"] == "twin (full)")["statuses"]) == {"409"}
-    assert set(figures["memory"]) == {*targets, "twin (full)"}
+    assert set(figures["memory"]) == {*targets, "twin (full)", "twin (generic)"}
     assert all(m["after_start_mb"] > 0 and m["after_load_mb"] > 0 for m in figures["memory"].values())
     assert figures["startup"]["median_s"] > 0 and figures["startup"]["median_rss_mb"] > 0
     assert any(note.startswith("inventory:") for note in figures["notes"])
@@ -45,7 +48,7 @@ def test_quick_compare_measures_twin_baseline_prism_and_the_409_path(tmp_path: P
 
 def test_baseline_alone_measures_both_scenarios(tmp_path: Path) -> None:
     _stdout, figures = run_script("load.py", "--quick", "--baseline", "--json", str(tmp_path / "load.json"))
-    assert {(m["target"], m["scenario"]) for m in figures["measurements"]} == {("baseline", s) for s in SCENARIOS}
+    assert {(m["target"], m["scenario"]) for m in figures["measurements"]} == {("baseline", s) for s in (*SCENARIOS, FRESH)}
     assert figures["startup"] is None
 
 
@@ -59,7 +62,8 @@ def test_quick_scaling_reports_every_case_operation_and_size(tmp_path: Path) -> 
     stdout, figures = run_script("scaling.py", "--quick", "--json", str(tmp_path / "scaling.json"))
     cells = {(f["case"], f["operation"], f["size"]) for f in figures}
     cases = {f["case"] for f in figures}
-    assert len(cases) == 4 and len(cells) == 4 * 3 * 2
+    assert len(cases) == 6 and len(cells) == 6 * 3 * 2
+    assert sum(f["kind"] == "generic list" for f in figures) == 2 * 3 * 2, "two cases served by the generic engine"
     assert all(f["median_ms"] > 0 for f in figures)
     # Each list page holds what was asked for: 50 items, whichever the size.
     assert all(f["items"] == 50 for f in figures if f["operation"] != "read by id"), figures
