@@ -205,14 +205,21 @@ def with_rows(snapshot: Json, seeded: list[Seeded], size: int) -> Json:
 
 def timed(client: httpx.Client, path: str, params: dict[str, str], headers: dict[str, str],
           requests: int) -> tuple[float, httpx.Response]:
-    """Median milliseconds of ``requests`` sequential GETs (after 5 unmeasured), and the last response."""
-    response = client.get(path, params=params, headers=headers)
-    for _ in range(4):
-        client.get(path, params=params, headers=headers)
+    """Median milliseconds of ``requests`` sequential GETs (after 5 unmeasured), and the last response.
+
+    Each GET carries a query parameter of its own (``fresh``, which no operation declares): the twin keeps
+    a read's answer until the state changes, and this measures what making the answer costs.
+    """
+    def fresh(n: int) -> dict[str, str]:
+        return {**params, "fresh": str(n)}
+
+    response = client.get(path, params=fresh(0), headers=headers)
+    for n in range(1, 5):
+        client.get(path, params=fresh(n), headers=headers)
     samples = []
-    for _ in range(requests):
+    for n in range(5, 5 + requests):
         started = time.perf_counter()
-        response = client.get(path, params=params, headers=headers)
+        response = client.get(path, params=fresh(n), headers=headers)
         samples.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"GET {path} {params} answered {response.status_code}: {response.text[:300]}")
