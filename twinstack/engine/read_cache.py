@@ -23,8 +23,10 @@ from twinstack.store import Store
 
 _ENTRIES = 512
 """Answers kept per service; the oldest goes first."""
+_BUDGET = 4 * 1024 * 1024
+"""Bytes of answers kept per service; the oldest go first."""
 _LARGEST = 256 * 1024
-"""Bytes beyond which an answer is not kept (memory stays bounded: at most ``_ENTRIES`` times this)."""
+"""Bytes beyond which an answer is not kept at all."""
 
 Key = tuple[Hashable, ...]
 Answer = tuple[int, dict[str, str], bytes, "str | None"]
@@ -34,6 +36,7 @@ class ReadCache:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._kept: dict[Key, tuple[Any, Answer]] = {}
+        self._bytes = 0
         self.reusing: set[str] = set()
         """Operations whose handler has offered an answer for reuse: only their requests are looked up."""
 
@@ -45,7 +48,7 @@ class ReadCache:
         if found is None:
             return None
         if found[0] != self._store.generation():
-            del self._kept[key]
+            self._drop(key)
             return None
         status, headers, data, ctype = found[1]
         return status, dict(headers), data, ctype
@@ -61,6 +64,12 @@ class ReadCache:
         if generation != self._store.generation():
             # Written while it was made (or by the handler itself): the next request keeps its answer.
             return
-        if len(self._kept) >= _ENTRIES:
-            del self._kept[next(iter(self._kept))]
+        if key in self._kept:
+            self._drop(key)
+        while self._kept and (len(self._kept) >= _ENTRIES or self._bytes + len(data) > _BUDGET):
+            self._drop(next(iter(self._kept)))
         self._kept[key] = (generation, answer)
+        self._bytes += len(data)
+
+    def _drop(self, key: Key) -> None:
+        self._bytes -= len(self._kept.pop(key)[1][2])
