@@ -113,14 +113,17 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         # 5. handle; a read asked again before the state changed gets the answer it got then
         reads = request.method in _READS
         kept_as = None
+        generation = None
         if reads and op.operation_id in twin.read_cache.reusing:
             kept_as = _reuse_key(request, op, tenant, principal, base_url + path, query_string)
-            kept = twin.read_cache.get(kept_as) if kept_as is not None else None
-            if kept is not None:
-                kept[1]["X-Request-Id"] = request_id
-                return kept[0], kept[1], kept[2], kept[3], op.operation_id
-        # (a write's answer is never reused: it need not ask the store where it stands)
-        generation = twin.read_cache.generation() if reads else None
+            if kept_as is not None:
+                kept = twin.read_cache.get(kept_as)
+                if kept is not None:
+                    kept[1]["X-Request-Id"] = request_id
+                    return kept[0], kept[1], kept[2], kept[3], op.operation_id
+                if twin.read_cache.asked_before(kept_as):
+                    # Asked again: its answer is worth keeping, as of where the state stands now.
+                    generation = twin.read_cache.generation()
         ctx = RequestContext(
             twin=twin, operation=op, tenant=tenant, principal=principal, path=values["path"], query=values["query"],
             headers=request.headers, cookies=cookies, body=body, raw_body=raw, content_type=content_type,
@@ -133,9 +136,9 @@ async def run(twin: Twin, request: Request, path: str, base_url: str) -> Result:
         # 6. render
         status, headers, data, ctype = twin.render(ctx, reply)
         if reply.reuse and isinstance(data, bytes):
-            key = kept_as or _reuse_key(request, op, tenant, principal, base_url + path, query_string)
-            if key is not None:
-                twin.read_cache.keep(op.operation_id, key, generation, (status, dict(headers), data, ctype), request_id)
+            twin.read_cache.reusing.add(op.operation_id)
+            if generation is not None and kept_as is not None:
+                twin.read_cache.keep(kept_as, generation, (status, dict(headers), data, ctype), request_id)
     except TwinError as err:
         status, headers, data, ctype = twin.render_error(op, err, request_id)
     except (ResponseMismatch, faults.Dropped):

@@ -27,6 +27,8 @@ _BUDGET = 4 * 1024 * 1024
 """Bytes of answers kept per service; the oldest go first."""
 _LARGEST = 256 * 1024
 """Bytes beyond which an answer is not kept at all."""
+_SIGHTINGS = 4096
+"""Reads remembered as asked once (only a read asked again has its answer kept)."""
 
 Key = tuple[Hashable, ...]
 Answer = tuple[int, dict[str, str], bytes, "str | None"]
@@ -37,6 +39,7 @@ class ReadCache:
         self._store = store
         self._kept: dict[Key, tuple[Any, Answer]] = {}
         self._bytes = 0
+        self._sighted: dict[Key, None] = {}
         self.reusing: set[str] = set()
         """Operations whose handler has offered an answer for reuse: only their requests are looked up."""
 
@@ -53,9 +56,21 @@ class ReadCache:
         status, headers, data, ctype = found[1]
         return status, dict(headers), data, ctype
 
-    def keep(self, operation_id: str, key: Key, generation: Any, answer: Answer, request_id: str) -> None:
+    def asked_before(self, key: Key) -> bool:
+        """Whether this read was asked before (and remember that it now was).
+
+        A read asked once, as most reads with a query of their own are, costs no more than the
+        sighting: its answer is kept, and the store's generation read, only from its second asking on.
+        """
+        if key in self._sighted:
+            return True
+        if len(self._sighted) >= _SIGHTINGS:
+            del self._sighted[next(iter(self._sighted))]
+        self._sighted[key] = None
+        return False
+
+    def keep(self, key: Key, generation: Any, answer: Answer, request_id: str) -> None:
         """Keep ``answer``, made at ``generation``, unless the state moved meanwhile or it is not reusable."""
-        self.reusing.add(operation_id)
         status, headers, data, _ = answer
         if generation is None or not 200 <= status < 300 or len(data) > _LARGEST:
             return
