@@ -76,6 +76,19 @@ class Envelope:
             return self.synth.shape(s, _page_fields(props, page), seed, now=now)
         return self.synth.shape(s, {array_name: items, **_page_fields(props, page)}, seed, now=now)
 
+    def many_like(self, example: Any, items: list[Any], page: dict[str, Any], name_hint: str = "") -> Any:
+        """A page where the response declares no schema, only an example: shaped as the example is.
+
+        An object example holding a list gets the items in that list and its page fields from the page
+        (``total``, ``page``...); any other example, or none, gets the items as a plain list.
+        """
+        if isinstance(example, dict):
+            arrays = [name for name, value in example.items() if isinstance(value, list)]
+            if arrays:
+                name = next((n for n in (name_hint, *_LIST_NAMES) if n in arrays), arrays[0])
+                return {name: items, **_page_fields(example, page)}
+        return items
+
     def _array_prop(self, props: dict[str, Any], items: list[Any], hint: str) -> str | None:
         arrays = [n for n, sub in props.items() if self.synth.kind(self.synth.resolve(sub)) == "array"]
         if not arrays:

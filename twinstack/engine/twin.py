@@ -423,7 +423,11 @@ class Twin:
         now = ctx.now
         self.synth.checked = None
         dumped: bytes | None = None
-        if schema is None:
+        if schema is None and isinstance(body, dict) and "_items" in body:
+            # No schema to place the page in: the example shows where its items and totals go.
+            items = [_public_dumped(i)[0] for i in body["_items"]]
+            out = self.envelope.many_like(media.example if media else None, items, body["_page"], body.get("_name", ""))
+        elif schema is None:
             out = self._public(body)
         elif isinstance(body, dict) and "_items" in body:
             items = [_public_dumped(i)[0] for i in body["_items"]]
