@@ -440,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     s = Settings(args.duration, connections, args.threads, args.max_requests, args.seed_instances, tool,
                  args.rounds, args.launch_rate_bound, args.startup_runs if args.compare else 0, args.warmup)
     if args.quick:
-        s = Settings(1.0, [4], 1, 2_000, 3, tool, 1, args.launch_rate_bound, 1 if args.compare else 0, 0.0)
+        s = Settings(1.0, [4], 1, 2_000, 3, tool, 1, args.launch_rate_bound, min(1, s.startup_runs), 0.0)
     if args.compare:
         names = [TWIN, BASELINE] + ([] if args.no_prism else [PRISM]) + [TWIN_GENERIC, TWIN_FULL]
     else:
