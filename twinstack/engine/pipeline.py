@@ -158,8 +158,6 @@ def _reuse_key(
 ) -> tuple[Hashable, ...] | None:
     """What a reusable answer depends on: the read, the caller, the URL it was asked at (links in it name
     the host), the query and declared headers."""
-    if request.method not in _READS:
-        return None
     caller: str = ""
     if principal is not None:
         if principal.credential is None:

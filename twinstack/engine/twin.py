@@ -80,9 +80,9 @@ class Twin:
         """Collection -> the path template of its read and the template's id parameter (``Location``)."""
         """Reads through another path: operationId -> (the collection read, the field its id names)."""
         self.memo: dict[str, Any] = {}
+        """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self.read_cache = ReadCache(store)
         """Answers of reads that may be given again until the state changes (``Reply.reuse``)."""
-        """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self._study()
         self._jwt_secret: str | None = None
 
@@ -423,14 +423,13 @@ class Twin:
         now = ctx.now
         self.synth.checked = None
         dumped: bytes | None = None
-        if schema is None and isinstance(body, dict) and "_items" in body:
+        items = [_public_dumped(i)[0] for i in body["_items"]] if isinstance(body, dict) and "_items" in body else None
+        if schema is None and items is not None:
             # No schema to place the page in: the example shows where its items and totals go.
-            items = [_public_dumped(i)[0] for i in body["_items"]]
             out = self.envelope.many_like(media.example if media else None, items, body["_page"], body.get("_name", ""))
         elif schema is None:
             out = self._public(body)
-        elif isinstance(body, dict) and "_items" in body:
-            items = [_public_dumped(i)[0] for i in body["_items"]]
+        elif items is not None:
             out = self.envelope.many(schema, items, seed, now, body["_page"], body.get("_name", ""))
         elif body is None:
             example = media.example if media is not None else None
