@@ -121,7 +121,7 @@ url, data_dir, attempts, bound = sys.argv[1] or None, Path(sys.argv[2]), int(sys
 store = open_store(url, data_dir)
 print("ready", flush=True)
 sys.stdin.readline()
-granted = {"single": 0, "pair": 0}
+granted = {"single": 0, "pair": 0, "booking": 0}
 seen = []
 for _ in range(attempts):
     got = store.adjust("quota", "single", {"used": 1}, within={"used": (0, bound)})
@@ -133,6 +133,11 @@ for _ in range(attempts):
         granted["pair"] += 1
         seen.append(got["used"])
         seen.append(bound - got["free"])
+    # Several fields, each free to start absent: the whole booking is one guarded statement.
+    got = store.adjust("quota", "booking", {"cores": 2, "memory": 3}, within={"cores": (0, 2 * bound), "memory": (0, 3 * bound)})
+    if got is not None:
+        granted["booking"] += 1
+        seen.append(got["cores"] // 2)
 store.close()
 print(json.dumps({"granted": granted, "seen": seen}), flush=True)
 """
@@ -145,15 +150,16 @@ def test_processes_racing_for_a_bounded_counter_never_over_allocate(stores: Stor
     argv = [stores.url or "", str(stores.data_dir), str(attempts), str(bound)]
     outputs = run_together(_GRAB_WHEN_TOLD, [argv] * workers)
     reports: list[dict[str, Any]] = [json.loads(out.strip().splitlines()[-1]) for out in outputs]
-    for name in ("single", "pair"):
+    for name in ("single", "pair", "booking"):
         assert sum(r["granted"][name] for r in reports) == bound
     # No process ever saw a value past the bound, and no two saw the same one: each unit went to one grab.
     seen = [value for r in reports for value in r["seen"]]
     assert max(seen) == bound
-    assert sorted(seen) == sorted([*range(1, bound + 1)] * 3)
+    assert sorted(seen) == sorted([*range(1, bound + 1)] * 4)
     check = stores.open()
     assert check.counters(NS, "single") == {"used": bound}
     assert check.counters(NS, "pair") == {"used": bound, "free": 0}
+    assert check.counters(NS, "booking") == {"cores": 2 * bound, "memory": 3 * bound}
 
 
 def test_counters_of_many_keys_in_one_look_up(store: Store) -> None:

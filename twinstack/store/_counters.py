@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -68,6 +69,8 @@ class CounterOps:
             name, delta, low, high = steps[0]
             value = add_within(self._fetch_q, namespace, key, name, delta, low, high)
             return None if value is None else {name: value}
+        if all((low is None or delta >= low) and (high is None or delta <= high) for _, delta, low, high in steps):
+            return self._adjust_together(namespace, key, steps)
         try:
             # Within the caller's transaction this is a savepoint: a refusal undoes this call alone.
             with self.transaction():
@@ -78,6 +81,35 @@ class CounterOps:
                         raise _OutOfBounds
                     out[name] = value
                 return out
+        except _OutOfBounds:
+            return None
+
+    def _adjust_together(self, namespace: str, key: str, steps: list[tuple[str, int, int | None, int | None]]) -> dict[str, int] | None:
+        """``adjust`` of several fields in one statement, when each delta may start an absent field.
+
+        Each field's row is guarded by its own bounds (PostgreSQL re-checks them on the row's latest
+        version); a field refused leaves its row out of what the statement returns, and the savepoint
+        then undoes the fields that did move.
+        """
+        sql, guarded = _together_sql(tuple((name, low is not None, high is not None) for name, _, low, high in steps))
+        args: list[Any] = []
+        limits: list[Any] = []
+        for name, delta, low, high in steps:
+            args += (namespace, key, name, delta)
+            if low is not None or high is not None:
+                limits.append(name)
+                if low is not None:
+                    limits.append(int(low))
+                if high is not None:
+                    limits.append(int(high))
+        if not guarded:
+            return {str(name): int(value) for name, value in self._fetch_q(sql, tuple(args))}
+        try:
+            with self.transaction():
+                rows = self._fetch_q(sql, (*args, *limits))
+                if len(rows) < len(steps):
+                    raise _OutOfBounds
+                return {str(name): int(value) for name, value in rows}
         except _OutOfBounds:
             return None
 
@@ -102,6 +134,23 @@ class CounterOps:
             self._exec(self._q("DELETE FROM counters WHERE namespace=?"), (namespace,))
         else:
             self._exec(self._q("DELETE FROM counters WHERE namespace=? AND key=?"), (namespace, key))
+
+
+@functools.lru_cache(maxsize=256)
+def _together_sql(shape: tuple[tuple[str, bool, bool], ...]) -> tuple[str, bool]:
+    """The statement of ``_adjust_together`` for fields ``(name, has low bound, has high bound)``; whether it guards."""
+    guards = []
+    for _, low, high in shape:
+        tests = [test for test, present in (("counters.value+excluded.value>=?", low),
+                                            ("counters.value+excluded.value<=?", high)) if present]
+        if tests:
+            guards.append(f"(excluded.field<>? OR ({' AND '.join(tests)}))")
+    sql = (
+        f"INSERT INTO counters (namespace, key, field, value) VALUES {','.join(['(?,?,?,?)'] * len(shape))}"
+        " ON CONFLICT (namespace, key, field) DO UPDATE SET value=counters.value+excluded.value"
+        f"{' WHERE ' + ' AND '.join(guards) if guards else ''} RETURNING field, value"
+    )
+    return sql, bool(guards)
 
 
 class _OutOfBounds(Exception):

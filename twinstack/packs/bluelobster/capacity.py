@@ -72,19 +72,18 @@ class Raced(Exception):
 def reserve(account: Account, host: Host, need: Resources) -> int | None:
     """Book ``need`` on ``host``: the inventory multiplier it fitted at, or None (nothing booked) when it does not fit.
 
-    Call in the launch's transaction: each amount is one guarded statement of its own, and when one is
-    refused (``Raced``) that transaction, not a savepoint per booking, undoes the others.
+    Call in the launch's transaction: the amounts move together in one guarded adjust, all or none; when
+    another worker took the room first it is refused (``Raced``).
     """
     held, factor = _usage(account, host)
     total = inventory.of_host(host, factor)
     if not total.minus(held).covers(need):
         return None
     limits = total.view()
-    space = inventory.usage_space(account)
-    # In a fixed order, as the store moves several fields, so racing transactions lock rows alike.
-    for name, amount in sorted((k, v) for k, v in need.view().items() if v):
-        if account.store.adjust(space, host.id, {name: amount}, within={name: (0, limits[name])}) is None:
-            raise Raced(host.id)
+    amounts = {k: v for k, v in need.view().items() if v}
+    within = {k: (0, limits[k]) for k in amounts}
+    if amounts and account.store.adjust(inventory.usage_space(account), host.id, amounts, within=within) is None:
+        raise Raced(host.id)
     return factor
 
 
