@@ -182,6 +182,25 @@ def test_a_page_that_ends_exactly_at_the_last_match_has_no_cursor(shop: Store) -
     assert shop.find(S, T, "items", limit=3).cursor is not None
 
 
+@pytest.mark.parametrize("where", [None, {"status": "on"}], ids=["all", "filtered"])
+def test_find_texts_is_find_as_the_stored_text_which_changes_only_with_a_write(
+    shop: Store, where: dict[str, Any] | None
+) -> None:
+    _stock(shop)
+    for kwargs in ({}, {"newest_first": True}, {"limit": 2}, {"limit": 2, "offset": 1, "newest_first": True}):
+        page, texts = shop.find(S, T, "items", where=where, **kwargs), shop.find_texts(S, T, "items", where=where, **kwargs)
+        assert [orjson.loads(t) for t in texts.texts] == page.items and texts.cursor == page.cursor
+    before = shop.find_texts(S, T, "items", where=where).texts
+    assert shop.find_texts(S, T, "items", where=where).texts == before
+    shop.put(S, T, "items", "i6", {"id": "i6", "status": "on", "owner": "ann", "size": 5}, 2000.0)
+    after = shop.find_texts(S, T, "items", where=where).texts
+    changed = [orjson.loads(t)["id"] for t in after if t not in before]
+    assert changed == ["i6"]
+    assert [orjson.loads(t)["size"] for t in after if orjson.loads(t)["id"] == "i6"] == [5]
+    with pytest.raises(UndeclaredIndex):
+        shop.find_texts(S, T, "items", where={"colour": "red"})
+
+
 def test_find_one_is_the_oldest_match(shop: Store) -> None:
     _stock(shop)
     assert shop.find_one(S, T, "items", {"owner": "ann", "size": 2}) == {"id": "i8", "status": "off", "owner": "ann",

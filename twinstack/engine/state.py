@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from twinstack.store import Page, Store
+from twinstack.store import Page, Store, TextPage
 
 SHARED_TENANT = "_shared"
 """The pseudo-tenant of cloud-wide state; no credential ever resolves to it."""
@@ -55,6 +55,12 @@ class Collection:
         """Records matching ``where`` (declared fields only), oldest first unless ``newest_first``."""
         return self.store.find(self.service, self.tenant, self.name, where=where or None,
                                newest_first=newest_first, limit=limit, offset=offset, after=after)
+
+    def find_texts(self, where: Mapping[str, Any] | None = None, *, newest_first: bool = False,
+                   limit: int | None = None) -> TextPage:
+        """``find``, each record as the JSON text stored for it (for ``twin.views``)."""
+        return self.store.find_texts(self.service, self.tenant, self.name, where=where or None,
+                                     newest_first=newest_first, limit=limit)
 
     def cursor_at(self, rid: str) -> str | None:
         """Where ``find(after=...)`` continues past ``rid``; None when ``rid`` is not stored."""

@@ -24,6 +24,7 @@ from twinstack.engine.inference import Plan, infer
 from twinstack.engine.lifecycle import Lifecycle, inferred
 from twinstack.engine.pack import Pack
 from twinstack.engine.read_cache import ReadCache
+from twinstack.engine.views import ItemViews
 from twinstack.engine.routing import Router
 from twinstack.engine.security import Authenticator, token_hash
 from twinstack.engine.state import Collection
@@ -83,6 +84,8 @@ class Twin:
         """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self.read_cache = ReadCache(store)
         """Answers of reads that may be given again until the state changes (``Reply.reuse``)."""
+        self.views = ItemViews(self.synth, spec.validators, self._write_only)
+        """List items made once per stored record text (``engine/views.py``)."""
         self._study()
         self._jwt_secret: str | None = None
 

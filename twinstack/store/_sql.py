@@ -30,7 +30,7 @@ from twinstack.store._rows import (
 )
 from twinstack.store._schema import DERIVED, SCHEMA, TABLES
 from twinstack.store._snapshot import SnapshotError, export_tables, import_tables
-from twinstack.store.base import JOB_LEASE_SECONDS, Credential, Job, Page, Where
+from twinstack.store.base import JOB_LEASE_SECONDS, Credential, Job, Page, TextPage, Where
 
 _JOB_COLS = "id, due_at, kind, service, tenant, payload"
 
@@ -272,12 +272,27 @@ class SqlStore(CounterOps):
         self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
         limit: int | None = None, offset: int = 0, after: str | None = None,
     ) -> Page:
+        rows, cursor = self._find_rows(service, tenant, collection, where, newest_first, limit, offset, after)
+        return Page([loads(r[1]) for r in rows], cursor)
+
+    def find_texts(
+        self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
+        limit: int | None = None, offset: int = 0, after: str | None = None,
+    ) -> TextPage:
+        rows, cursor = self._find_rows(service, tenant, collection, where, newest_first, limit, offset, after)
+        return TextPage([str(r[1]) for r in rows], cursor)
+
+    def _find_rows(
+        self, service: str, tenant: str, collection: str, where: Where | None, newest_first: bool, limit: int | None,
+        offset: int, after: str | None,
+    ) -> tuple[builtins.list[tuple[Any, ...]], str | None]:
+        """The ``(seq, data)`` rows of a ``find`` window, and its cursor."""
         found = find_statement(
             service, tenant, collection, where, self._indexed_fields(service, collection), newest_first=newest_first,
             after=after,
         )
         if found is None:
-            return Page([], None)
+            return [], None
         sql, args = found
         size = None if limit is None else max(0, int(limit))
         if size is not None or offset:
@@ -290,7 +305,7 @@ class SqlStore(CounterOps):
         if size is not None and more:
             rows = rows[:size]
         cursor = str(rows[-1][0]) if more and rows else None
-        return Page([loads(r[1]) for r in rows], cursor)
+        return rows, cursor
 
     def find_one(self, service: str, tenant: str, collection: str, where: Where) -> dict[str, Any] | None:
         found = self.find(service, tenant, collection, where=where, limit=1).items

@@ -70,6 +70,14 @@ class Page:
     """Pass as ``after`` for the next window; ``None`` when this one reached the end."""
 
 
+@dataclass(slots=True)
+class TextPage:
+    """A ``Page`` of the JSON texts the store holds, unparsed (``find_texts``)."""
+
+    texts: list[str]
+    cursor: str | None = None
+
+
 JOB_LEASE_SECONDS = 30.0
 """How long (wall-clock) a claimed job is held before another claimer may run it again."""
 
@@ -129,6 +137,13 @@ class Store(Protocol):
     ) -> Page:
         """Resources matching ``where``, by insertion order: at most ``limit``, skipping ``offset``, after the
         cursor ``after`` (a ``Page.cursor``: a seek, so deep pages cost what the first one does)."""
+
+    def find_texts(
+        self, service: str, tenant: str, collection: str, *, where: Where | None = None, newest_first: bool = False,
+        limit: int | None = None, offset: int = 0, after: str | None = None,
+    ) -> TextPage:
+        """``find``, each resource as the JSON text stored for it: the same text until the resource is written
+        again, so a reader may key what it makes of a resource on it (``engine/views.py``)."""
 
     def find_one(self, service: str, tenant: str, collection: str, where: Where) -> dict[str, Any] | None:
         """The oldest resource matching ``where``."""

@@ -117,6 +117,17 @@ def all_active(account: Account, team_id: str | None = None) -> list[Record]:
     return [i for i in found if i.get("status") in ACTIVE]
 
 
+def active_texts(account: Account, team_id: str | None = None) -> list[str]:
+    """``all_active`` as the texts stored for the instances, for ``listed`` to show (``twin.views``)."""
+    return account.collection(COLLECTION).find_texts({"team_id": team_id} if team_id is not None else None,
+                                                     newest_first=True).texts
+
+
+def listed(instance: Record) -> Record | None:
+    """What the list shows of a stored instance: its ``public`` view, or nothing for one no longer active."""
+    return public(instance) if instance.get("status") in ACTIVE else None
+
+
 def of_team(account: Account, team_id: str) -> list[Record]:
     """Every instance of the team, active or departed."""
     where = {"team_id": team_id}
