@@ -48,7 +48,7 @@ class ItemViews:
         self._write_only = write_only
         """The document marks properties write-only: the renderer takes them out, so it makes every reply."""
         self._items: dict[str, Checker | None] = {}
-        """Item checker per operation id; None where the operation's reply is not a plain array."""
+        """Item checker per operation and status; None where that reply is not a plain array of items."""
         self._made: dict[tuple[str, str], bytes] = {}
 
     def array(self, op: Operation, status: int, texts: Iterable[str], view: View) -> bytes | None:
@@ -76,7 +76,11 @@ class ItemViews:
         shown = view(orjson.loads(text))
         if shown is None:
             return _LEFT_OUT
-        data = orjson.dumps(shown)
+        try:
+            data = orjson.dumps(shown)
+        except TypeError:
+            # A value orjson cannot write (an integer beyond 64 bits): the renderer knows the long way.
+            return None
         # Private keys show in the JSON as ``"_``; a view holding one (or text that looks like one) is
         # left to the renderer, which knows how to take them out.
         if b'"_' in data or not checker.is_valid(shown):
