@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +34,8 @@ from twinstack.store.base import Credential
 from twinstack.store._sql import SqlStore
 
 _BUSY_TIMEOUT_MS = 30_000
+_WAL_RETRY_SECONDS = 0.005
+"""How long a store opening a fresh file waits before asking for WAL mode again (``_enter_wal``)."""
 _CHECKPOINT_SECONDS = 0.5
 """How often the checkpointer copies committed WAL pages back (PASSIVE: it never blocks a writer)."""
 _RESTART_FRAMES = 2048
@@ -68,7 +71,7 @@ class SqliteStore(SqlStore):
             str(path), isolation_level=None, check_same_thread=False, timeout=_BUSY_TIMEOUT_MS / 1000
         )
         self._conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        _enter_wal(self._conn)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
         # A statement with RETURNING (every guarded counter, every indexed write) buffers its rows in a
@@ -233,6 +236,24 @@ class SqliteStore(SqlStore):
             self._commit_group()
             self._loop = None
             self._conn.close()
+
+
+def _enter_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so), waiting out other processes doing the same.
+
+    Turning a fresh file to WAL takes its exclusive lock, and SQLite answers "database is locked" at
+    once, without its busy handler, to a connection that asks while another holds the lock on the way
+    to the same change (workers starting together): so wait here, as long as a busy write would.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(_WAL_RETRY_SECONDS)
 
 
 class _Checkpointer(threading.Thread):
