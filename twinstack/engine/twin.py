@@ -84,7 +84,7 @@ class Twin:
         """Process-local caches a pack keeps beside its state (never state: they may be lost at any time)."""
         self.read_cache = ReadCache(store)
         """Answers of reads that may be given again until the state changes (``Reply.reuse``)."""
-        self.views = ItemViews(self.synth, spec.validators, self._write_only)
+        self.views = ItemViews(self.synth, self._write_only)
         """List items made once per stored record text (``engine/views.py``)."""
         self._study()
         self._jwt_secret: str | None = None

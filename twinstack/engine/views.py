@@ -25,7 +25,6 @@ import orjson
 
 from twinstack.engine.synth import Synth
 from twinstack.spec.model import Operation
-from twinstack.spec.validators import Checker, SchemaValidators
 
 Record = dict[str, Any]
 View = Callable[[Record], "Record | None"]
@@ -42,27 +41,26 @@ _LEFT_OUT = b""
 class ItemViews:
     """The item views of one service's list replies."""
 
-    def __init__(self, synth: Synth, validators: SchemaValidators, write_only: bool) -> None:
+    def __init__(self, synth: Synth, write_only: bool) -> None:
         self._synth = synth
-        self._validators = validators
         self._write_only = write_only
         """The document marks properties write-only: the renderer takes them out, so it makes every reply."""
-        self._items: dict[str, Checker | None] = {}
-        """Item checker per operation and status; None where that reply is not a plain array of items."""
+        self._items: dict[tuple[str, int], dict[str, Any] | None] = {}
+        """Item schema per operation and status; None where that reply is not a plain array of items."""
         self._made: dict[tuple[str, str], bytes] = {}
 
     def array(self, op: Operation, status: int, texts: Iterable[str], view: View) -> bytes | None:
         """The JSON array of ``view`` of each stored record text, in order; None when this reply cannot be
         made of checked items (then the caller replies with the records, for the renderer to shape)."""
-        checker = self._checker(op, status)
-        if checker is None:
+        items = self._item_schema(op, status)
+        if items is None:
             return None
         key = op.operation_id
         parts: list[bytes] = []
         for text in texts:
             made = self._made.get((key, text))
             if made is None:
-                made = self._make(checker, text, view)
+                made = self._make(items, text, view)
                 if made is None:
                     return None
                 if len(self._made) >= _ENTRIES:
@@ -72,7 +70,7 @@ class ItemViews:
                 parts.append(made)
         return b"[" + b",".join(parts) + b"]"
 
-    def _make(self, checker: Checker, text: str, view: View) -> bytes | None:
+    def _make(self, items: dict[str, Any], text: str, view: View) -> bytes | None:
         shown = view(orjson.loads(text))
         if shown is None:
             return _LEFT_OUT
@@ -83,19 +81,19 @@ class ItemViews:
             return None
         # Private keys show in the JSON as ``"_``; a view holding one (or text that looks like one) is
         # left to the renderer, which knows how to take them out.
-        if b'"_' in data or not checker.is_valid(shown):
+        if b'"_' in data or not self._synth.valid(items, shown):
             return None
         return data
 
-    def _checker(self, op: Operation, status: int) -> Checker | None:
-        key = f"{op.operation_id}:{status}"
+    def _item_schema(self, op: Operation, status: int) -> dict[str, Any] | None:
+        key = (op.operation_id, status)
         try:
             return self._items[key]
         except KeyError:
-            found = self._items[key] = self._item_checker(op, status)
+            found = self._items[key] = self._plain_items(op, status)
             return found
 
-    def _item_checker(self, op: Operation, status: int) -> Checker | None:
+    def _plain_items(self, op: Operation, status: int) -> dict[str, Any] | None:
         if self._write_only:
             return None
         resp = op.response_for(status)
@@ -104,4 +102,4 @@ class ItemViews:
         if not isinstance(schema, dict) or schema.get("type") != "array" or not set(schema) <= _PLAIN_ARRAY:
             return None
         items = schema.get("items")
-        return self._validators.compile(items) if isinstance(items, dict) else None
+        return items if isinstance(items, dict) else None

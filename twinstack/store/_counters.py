@@ -96,12 +96,9 @@ class CounterOps:
         limits: list[Any] = []
         for name, delta, low, high in steps:
             args += (namespace, key, name, delta)
-            if low is not None or high is not None:
-                limits.append(name)
-                if low is not None:
-                    limits.append(int(low))
-                if high is not None:
-                    limits.append(int(high))
+            bounds = [int(b) for b in (low, high) if b is not None]
+            if bounds:
+                limits += [name, *bounds]
         if not guarded:
             return {str(name): int(value) for name, value in self._fetch_q(sql, tuple(args))}
         try:

@@ -48,8 +48,8 @@ async def list_instances_api_v1_instances_get(ctx: RequestContext) -> Reply:
     # With no task under way the list changes only by a write: a poll may be answered again as it was.
     at_rest = settle_account(owner)
     team_id = lookup.permissions(ctx).team_id
-    made = ctx.twin.views.array(ctx.operation, ctx.twin.success_status(ctx.operation), instances.active_texts(owner, team_id),
-                                instances.listed)
+    status = ctx.twin.success_status(ctx.operation)
+    made = ctx.twin.views.array(ctx.operation, status, instances.active_texts(owner, team_id), instances.listed)
     if made is not None:
         return Reply(made, raw=True, content_type="application/json", reuse=at_rest)
     return Reply([instances.public(i) for i in instances.all_active(owner, team_id)], reuse=at_rest)
