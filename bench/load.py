@@ -12,7 +12,11 @@ is full, the launch's declared 409 path; plus, with ``--compare``, the "generic
 list": the same ``GET <api>/instances`` on a third twin that serves the Blue
 Lobster seed as ``--spec <seed>:bluelobster-generic`` and no pack, so the
 generic engine answers it (its 20 instances are imported, as the generic
-engine has no create for them), against the baseline's list. Before the
+engine has no create for them), against the baseline's list; plus, with
+``--compare``, the launch on a second baseline started ``--booking``, which books
+capacity and an address and records the task by hand as the twin's launch
+does (``bench/baseline_app.py``), so the report tells the cost of that work
+from the cost of the twin's generality. Before the
 launch rounds the main twin's inventory is raised (``POST /_twinstack/bluelobster/inventory``) so
 that every launch of the run fits. It reports requests/s, p50/p99 latency,
 the status mix, twin/baseline and twin/Prism ratios, the resident memory of
@@ -75,6 +79,7 @@ LIST, LAUNCH, FULL = "list instances", "launch instance", "launch at capacity (4
 LIST_FRESH = "list, made afresh"
 GENERIC_LIST = "generic list"
 TWIN, BASELINE, PRISM, TWIN_FULL = "twin", "baseline", "prism", "twin (full)"
+BOOKING = "baseline (booking)"
 TWIN_GENERIC = "twin (generic)"
 LISTS = (LIST, GENERIC_LIST)
 SUBJECT = {LIST: TWIN, LIST_FRESH: TWIN, GENERIC_LIST: TWIN_GENERIC, LAUNCH: TWIN}
@@ -230,6 +235,17 @@ def checks_before(targets: list[Target]) -> str:
             f"({json.dumps(BAD_LAUNCH_BODY)}) is answered: {', '.join(refused)}")
 
 
+def start_baseline(tmp: Path, name: str, scenarios: tuple[str, ...], *flags: str) -> Target:
+    port, key = free_port(), "bench_" + secrets.token_hex(16)
+    slug = name.replace(" (", "-").strip(")")
+    server = Server([sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--port", str(port),
+                     "--db", str(tmp / f"{slug}.sqlite"), "--api-key", key, *flags],
+                    f"http://127.0.0.1:{port}", tmp / f"{slug}.log")
+    target = Target(name, server, key, TWIN_API, scenarios)
+    server.wait_ready(TWIN_API + "/instances", {"X-API-Key": key})
+    return target
+
+
 def start_targets(names: list[str], tmp: Path, s: Settings, services: str | None, run: Run,
                   install_prism: bool) -> None:
     """Start, seed and size every target; appended to ``run.targets`` at once so a failure still stops them."""
@@ -240,14 +256,11 @@ def start_targets(names: list[str], tmp: Path, s: Settings, services: str | None
         run.targets.append(Target(TWIN, main.server, main.credentials["bluelobster"]["api_key"], TWIN_API,
                                   (LIST, LIST_FRESH, LAUNCH)))
     if BASELINE in names:
-        port, key = free_port(), "bench_" + secrets.token_hex(16)
-        server = Server([sys.executable, str(ROOT / "bench" / "baseline_app.py"), "--port", str(port),
-                         "--db", str(tmp / "baseline.sqlite"), "--api-key", key],
-                        f"http://127.0.0.1:{port}", tmp / "baseline.log")
         # The baseline answers the generic list too when there is a generic twin to set against it.
         lists = (*LISTS, LIST_FRESH) if TWIN_GENERIC in names else (LIST, LIST_FRESH)
-        run.targets.append(Target(BASELINE, server, key, TWIN_API, (*lists, LAUNCH)))
-        server.wait_ready(TWIN_API + "/instances", {"X-API-Key": key})
+        run.targets.append(start_baseline(tmp, BASELINE, (*lists, LAUNCH)))
+    if BOOKING in names:
+        run.targets.append(start_baseline(tmp, BOOKING, (LAUNCH,), "--booking"))
     if PRISM in names:
         ok, why = prism_available(install_prism)
         if ok:
@@ -356,6 +369,12 @@ def report(run: Run, s: Settings) -> str:
         f, b = by.get((TWIN_FULL, FULL, c)), by.get((BASELINE, LAUNCH, c))
         if f is not None and b is not None:
             lines.append(f"ratio, {FULL}, {c} connections: twin 409s / baseline launches {_ratio(f.rps, b.rps)}")
+        t, k = by.get((TWIN, LAUNCH, c)), by.get((BOOKING, LAUNCH, c))
+        if t is not None and k is not None:
+            shares = f"twin/{BOOKING} {_ratio(t.rps, k.rps)}, p99 {_ratio(t.p99_ms, k.p99_ms)}"
+            if b is not None:
+                shares += f"; {BOOKING}/baseline {_ratio(k.rps, b.rps)}"
+            lines.append(f"ratio, {LAUNCH}, {c} connections: {shares}")
     lines.append("")
     lines.append(f"{'resident memory (MiB)':<24} {'after start':>11} {'after load':>11}")
     for target in run.targets:
@@ -442,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         s = Settings(1.0, [4], 1, 2_000, 3, tool, 1, args.launch_rate_bound, min(1, s.startup_runs), 0.0)
     if args.compare:
-        names = [TWIN, BASELINE] + ([] if args.no_prism else [PRISM]) + [TWIN_GENERIC, TWIN_FULL]
+        names = [TWIN, BASELINE] + ([] if args.no_prism else [PRISM]) + [TWIN_GENERIC, TWIN_FULL, BOOKING]
     else:
         names = [BASELINE] if args.baseline else [TWIN]
     with tempfile.TemporaryDirectory(prefix="twinstack-bench-") as tmp:

@@ -33,17 +33,19 @@ def test_quick_compare_measures_twin_baseline_prism_and_the_409_path(tmp_path: P
     targets = ("twin", "baseline", "prism") if prism_ran else ("twin", "baseline")
     assert measured == {(t, s) for t in targets for s in SCENARIOS} | {
         ("twin (full)", "launch at capacity (409)"), ("twin (generic)", "generic list"), ("baseline", "generic list"),
-        ("twin", FRESH), ("baseline", FRESH)}
+        ("twin", FRESH), ("baseline", FRESH), ("baseline (booking)", "launch instance")}
     for m in figures["measurements"]:
         assert m["requests"] > 0 and m["rps"] > 0 and m["p99_ms"] >= m["p50_ms"] > 0, m
     assert all(set(m["statuses"]) == {"200"} for m in figures["measurements"] if "list" in m["scenario"])
     assert set(next(m for m in figures["measurements"] if m["target"] == "twin (full)")["statuses"]) == {"409"}
-    assert set(figures["memory"]) == {*targets, "twin (full)", "twin (generic)"}
+    assert set(next(m for m in figures["measurements"] if m["target"] == "baseline (booking)")["statuses"]) == {"200"}
+    assert set(figures["memory"]) == {*targets, "twin (full)", "twin (generic)", "baseline (booking)"}
     assert all(m["after_start_mb"] > 0 and m["after_load_mb"] > 0 for m in figures["memory"].values())
     assert figures["startup"]["median_s"] > 0 and figures["startup"]["median_rss_mb"] > 0
     assert any(note.startswith("inventory:") for note in figures["notes"])
     assert "ratio, list instances, 4 connections: twin/baseline throughput" in stdout
     assert ("twin/Prism throughput" in stdout) == prism_ran
+    assert "ratio, launch instance, 4 connections: twin/baseline (booking)" in stdout
 
 
 def test_baseline_alone_measures_both_scenarios(tmp_path: Path) -> None:
